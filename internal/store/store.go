@@ -234,18 +234,41 @@ func IsSerializationFailure(err error) bool {
 	return false
 }
 
+var idState struct {
+	sync.Mutex
+	ms   uint64
+	rand [10]byte
+}
+
 // NewID returns a new identifier: 26 characters, sortable by creation time (a ULID in
-// lower-case Crockford base32), unique across nodes without coordination.
+// lower-case Crockford base32), unique across nodes without coordination. Within one process
+// IDs strictly increase, even within one millisecond or when the clock steps back, so rows
+// created in a burst keep their order.
 func NewID(t time.Time) string {
 	const alphabet = "0123456789abcdefghjkmnpqrstvwxyz"
 	var b [16]byte
-	ms := uint64(t.UnixMilli())
+	ms := uint64(max(t.UnixMilli(), 0))
+	idState.Lock()
+	if ms <= idState.ms {
+		ms = idState.ms
+		for i := 9; i >= 0; i-- { // add one to the 80-bit random part
+			idState.rand[i]++
+			if idState.rand[i] != 0 {
+				break
+			}
+		}
+	} else {
+		idState.ms = ms
+		if _, err := rand.Read(idState.rand[:]); err != nil {
+			panic("store: no randomness: " + err.Error())
+		}
+		idState.rand[0] &= 0x7f // headroom, so increments within a millisecond cannot overflow
+	}
+	copy(b[6:], idState.rand[:])
+	idState.Unlock()
 	for i := 5; i >= 0; i-- {
 		b[i] = byte(ms)
 		ms >>= 8
-	}
-	if _, err := rand.Read(b[6:]); err != nil {
-		panic("store: no randomness: " + err.Error())
 	}
 	var out [26]byte
 	// 128 bits as 26 base32 digits, most significant first (the top digit holds 3 bits).

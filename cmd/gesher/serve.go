@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/gesher-cs/gesher/internal/demo"
+)
+
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, withDemo bool) error {
+	name := "serve"
+	if withDemo {
+		name = "demo"
+	}
+	cfg, err := parseConfig(name, args, stderr, func(fs *flag.FlagSet) {
+		if withDemo {
+			// Keep the demo organisation out of a real data folder.
+			_ = fs.Set("data", "./data/demo")
+		}
+	})
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr, cfg.LogFormat, cfg.LogLevel)
+	started := time.Now()
+	a, err := newApp(ctx, cfg, log, appOptions{})
+	if err != nil {
+		return err
+	}
+	defer a.close()
+
+	var seeded demo.Summary
+	if withDemo {
+		if seeded, err = demo.Seed(ctx, demo.Services{
+			DB: a.db, Clock: a.clock, Auth: a.auth, Customers: a.customers, Conversations: a.conversations,
+			Channels: a.channels, Ingester: a.ingester,
+		}); err != nil {
+			return fmt.Errorf("seed demo: %w", err)
+		}
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           a.webServer(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	a.jobs.Start(ctx)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+
+	url := "http://" + ln.Addr().String()
+	log.Info("gesher ready", "url", url, "database", string(a.db.Dialect()), "version", version, "startup_ms", time.Since(started).Milliseconds())
+	if withDemo {
+		fmt.Fprintf(stdout, "\nGesher demo is running at %s\n\n", url)
+		fmt.Fprintf(stdout, "  Sign in:   %s  /  %s   (admin)\n", demo.AdminEmail, demo.Password)
+		fmt.Fprintf(stdout, "             %s  /  %s   (agent)\n", demo.AgentEmail, demo.Password)
+		fmt.Fprintf(stdout, "  API:       %s/api/v1/openapi.json\n", url)
+		fmt.Fprintf(stdout, "  Webhook:   POST %s/hooks/api/%s  (secret %q)\n", url, demo.APIChannel, demo.APISecret)
+		fmt.Fprintf(stdout, "  Data:      %s (%d customers, %d conversations)\n\n", cfg.DB, seeded.Customers, seeded.Conversations)
+	} else {
+		fmt.Fprintf(stdout, "Gesher is listening on %s\n", url)
+	}
+
+	select {
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer cancel()
+	// Stop taking requests and let those in flight finish (and commit) before the jobs and
+	// the database close underneath them.
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		log.Warn("shutdown", "err", err)
+	}
+	return nil
+}

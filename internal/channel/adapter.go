@@ -1,0 +1,150 @@
+package channel
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/gesher-cs/gesher/internal/conversation"
+	"github.com/gesher-cs/gesher/internal/customer"
+)
+
+// Kind names a kind of channel in URLs and settings: readable words, not codes.
+type Kind string
+
+// Adapter is one provider's edge. Verify checks that a request really comes from the provider;
+// Receive turns its body into inbound items; Send delivers one outbound message and must be
+// idempotent on m.ID (a retry after a timeout must not send twice).
+type Adapter interface {
+	Kind() Kind
+	Verify(ch Channel, r *http.Request, body []byte) error
+	Receive(ctx context.Context, ch Channel, r *http.Request, body []byte) ([]Inbound, error)
+	Send(ctx context.Context, ch Channel, m Outbound) (Receipt, error)
+}
+
+// Acknowledger is implemented by adapters whose provider expects a particular answer once the
+// delivery is stored (TwiML, an echoed challenge). Others get a JSON 200.
+type Acknowledger interface {
+	Ack(w http.ResponseWriter, ch Channel, in []Inbound, res []Result) error
+}
+
+// SecretHolder lists the secrets of a channel that must never appear in logs.
+type SecretHolder interface {
+	Secrets(ch Channel) []string
+}
+
+// Identity is one way to reach a customer, as a provider names them.
+type Identity struct {
+	Kind  customer.IdentityKind
+	Value string
+}
+
+// Contact is who sent an inbound item.
+type Contact struct {
+	Identities []Identity // the first is the one the customer is found by
+	Name       string
+}
+
+// StatusUpdate is a provider's report on an outbound message.
+type StatusUpdate struct {
+	ExternalID string // the provider's id of our outbound message
+	Status     string // conversation.StatusSent, StatusDelivered, StatusRead or StatusFailed
+	Reason     string
+}
+
+// Inbound is one item of a provider's delivery: a customer's message or a status update.
+type Inbound struct {
+	ExternalID  string // the provider's id, the key for de-duplication
+	From        Contact
+	Text        string
+	Attachments []conversation.Attachment
+	At          time.Time
+	Status      *StatusUpdate
+}
+
+// Outbound is a message to deliver.
+type Outbound struct {
+	ID             string // Gesher's message id: the idempotency key
+	ConversationID string
+	To             []Identity // every identity the customer has; the adapter picks what it needs
+	Text           string
+	Attachments    []conversation.Attachment
+}
+
+// Receipt is what a provider said when it accepted a message.
+type Receipt struct {
+	ExternalID string
+}
+
+// Errors an adapter returns; the web layer maps them to 401 and 400.
+var (
+	ErrSignature = errors.New("signature missing or wrong")
+	ErrNotFound  = errors.New("channel not found")
+	ErrNoAddress = errors.New("the customer has no address on this channel")
+	ErrNotFailed = errors.New("only a failed message can be retried")
+)
+
+// PayloadError says what is wrong with a provider's body.
+type PayloadError struct{ Reason string }
+
+func (e *PayloadError) Error() string { return "bad payload: " + e.Reason }
+
+// Payloadf builds a PayloadError.
+func Payloadf(format string, args ...any) error {
+	return &PayloadError{Reason: fmt.Sprintf(format, args...)}
+}
+
+// SendError is a failed delivery. Temporary errors (5xx, timeouts, resets, 429) are retried,
+// after RetryAfter when the provider said so; the others fail the message with Reason.
+type SendError struct {
+	Temporary  bool
+	RetryAfter time.Duration
+	StatusCode int
+	Reason     string
+}
+
+func (e *SendError) Error() string {
+	kind := "permanent"
+	if e.Temporary {
+		kind = "temporary"
+	}
+	if e.StatusCode != 0 {
+		return fmt.Sprintf("%s send failure: HTTP %d: %s", kind, e.StatusCode, e.Reason)
+	}
+	return fmt.Sprintf("%s send failure: %s", kind, e.Reason)
+}
+
+// Registry holds the adapters this binary serves, by kind. It is built explicitly at start-up;
+// there is no global registration.
+type Registry struct {
+	adapters map[Kind]Adapter
+}
+
+// NewRegistry returns a registry of the given adapters.
+func NewRegistry(adapters ...Adapter) *Registry {
+	r := &Registry{adapters: map[Kind]Adapter{}}
+	for _, a := range adapters {
+		if _, dup := r.adapters[a.Kind()]; dup {
+			panic("channel: two adapters of kind " + string(a.Kind()))
+		}
+		r.adapters[a.Kind()] = a
+	}
+	return r
+}
+
+// Get returns the adapter for kind.
+func (r *Registry) Get(kind Kind) (Adapter, bool) {
+	a, ok := r.adapters[kind]
+	return a, ok
+}
+
+// Kinds lists the registered kinds.
+func (r *Registry) Kinds() []Kind {
+	out := make([]Kind, 0, len(r.adapters))
+	for k := range r.adapters {
+		out = append(out, k)
+	}
+	return out
+}

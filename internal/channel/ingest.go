@@ -1,0 +1,149 @@
+package channel
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/gesher-cs/gesher/internal/clock"
+	"github.com/gesher-cs/gesher/internal/conversation"
+	"github.com/gesher-cs/gesher/internal/customer"
+	"github.com/gesher-cs/gesher/internal/event"
+	"github.com/gesher-cs/gesher/internal/store"
+)
+
+// Result is what became of one inbound item.
+type Result struct {
+	ExternalID     string `json:"id"`
+	EventID        string `json:"event_id,omitempty"`
+	CustomerID     string `json:"customer_id,omitempty"`
+	ConversationID string `json:"conversation_id,omitempty"`
+	MessageID      string `json:"message_id,omitempty"`
+	Duplicate      bool   `json:"duplicate,omitempty"`
+	Ignored        string `json:"ignored,omitempty"` // why a status update was not applied
+}
+
+// Ingester is the one transaction every inbound delivery goes through: identity → customer,
+// de-duplication, message and event, conversation and owner.
+type Ingester struct {
+	db            *store.DB
+	clock         clock.Clock
+	customers     *customer.Service
+	conversations *conversation.Service
+	log           *slog.Logger
+}
+
+// NewIngester returns the ingest pipeline.
+func NewIngester(db *store.DB, clk clock.Clock, customers *customer.Service, conversations *conversation.Service, log *slog.Logger) *Ingester {
+	return &Ingester{db: db, clock: clk, customers: customers, conversations: conversations, log: log}
+}
+
+// Ingest stores every item of one provider delivery in a single transaction and returns only
+// once it has committed, so the caller may then acknowledge. A replayed item (same channel
+// and provider id) is recognised and stores nothing; its result names the first event.
+func (in *Ingester) Ingest(ctx context.Context, ch Channel, items []Inbound) ([]Result, error) {
+	var results []Result
+	err := in.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		results = results[:0]
+		for _, item := range items {
+			r, err := in.one(ctx, tx, ch, item)
+			if err != nil {
+				return err
+			}
+			results = append(results, r)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
+func (in *Ingester) one(ctx context.Context, tx *store.Tx, ch Channel, item Inbound) (Result, error) {
+	r := Result{ExternalID: item.ExternalID}
+	if item.ExternalID == "" {
+		return r, Payloadf("a provider message id is required")
+	}
+	key := item.ExternalID
+	if item.Status != nil {
+		// A message and its status reports share the provider's id; each report is its own
+		// delivery.
+		key = "status:" + item.Status.ExternalID + ":" + item.Status.Status
+	}
+	var eventID string
+	var messageID sql.NullString
+	err := tx.QueryRow(ctx, `SELECT event_id, message_id FROM channel_receipts WHERE channel_id = ? AND external_id = ?`, ch.ID, key).Scan(&eventID, &messageID)
+	if err == nil {
+		r.EventID, r.MessageID, r.Duplicate = eventID, messageID.String, true
+		return r, nil
+	}
+	if !store.IsNoRows(err) {
+		return r, fmt.Errorf("channel: look up receipt: %w", err)
+	}
+	if item.Status != nil {
+		return in.status(ctx, tx, ch, item, key, r)
+	}
+	if len(item.From.Identities) == 0 {
+		return r, Payloadf("the sender has no identity")
+	}
+	actor := event.Actor{Kind: event.BySystem, ID: "channel:" + ch.Name}
+	first := item.From.Identities[0]
+	cust, _, err := in.customers.Resolve(ctx, first.Kind, first.Value, item.From.Name, actor)
+	if err != nil {
+		var invalid *customer.InvalidIdentityError
+		if errors.As(err, &invalid) {
+			return r, Payloadf("%v", err)
+		}
+		return r, err
+	}
+	for _, id := range item.From.Identities[1:] {
+		// Extra identities (a WhatsApp id beside its phone number) join the customer unless
+		// they already belong to someone else, which an agent resolves by merging.
+		if _, err := in.customers.AddIdentity(ctx, cust.ID, id.Kind, id.Value, actor); err != nil {
+			var taken *customer.IdentityTakenError
+			var invalid *customer.InvalidIdentityError
+			if !errors.As(err, &taken) && !errors.As(err, &invalid) {
+				return r, err
+			}
+		}
+	}
+	rec, err := in.conversations.Receive(ctx, conversation.InboundMessage{
+		CustomerID: cust.ID, ChannelID: ch.ID, ExternalID: item.ExternalID, Text: item.Text,
+		Attachments: item.Attachments, At: item.At,
+	})
+	if err != nil {
+		return r, err
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO channel_receipts (channel_id, external_id, event_id, message_id, created_at) VALUES (?, ?, ?, ?, ?)`,
+		ch.ID, key, rec.Event.ID, rec.Message.ID, in.clock.Now().UnixMilli()); err != nil {
+		return r, fmt.Errorf("channel: record receipt: %w", err)
+	}
+	r.EventID, r.CustomerID, r.ConversationID, r.MessageID = rec.Event.ID, cust.ID, rec.Conversation.ID, rec.Message.ID
+	return r, nil
+}
+
+func (in *Ingester) status(ctx context.Context, tx *store.Tx, ch Channel, item Inbound, key string, r Result) (Result, error) {
+	m, err := in.conversations.MessageByExternalID(ctx, ch.ID, item.Status.ExternalID)
+	if errors.Is(err, conversation.ErrNotFound) {
+		// Providers report on messages sent by other systems sharing the number; there is
+		// nothing to update, and retrying would not change that.
+		r.Ignored = "unknown message"
+		return r, nil
+	}
+	if err != nil {
+		return r, err
+	}
+	if err := in.conversations.SetMessageStatus(ctx, m.ID, item.Status.Status, "", item.Status.Reason); err != nil {
+		return r, err
+	}
+	r.MessageID, r.ConversationID, r.CustomerID = m.ID, m.ConversationID, m.CustomerID
+	r.EventID = "status:" + m.ID
+	if _, err := tx.Exec(ctx, `INSERT INTO channel_receipts (channel_id, external_id, event_id, message_id, created_at) VALUES (?, ?, ?, ?, ?)`,
+		ch.ID, key, r.EventID, m.ID, in.clock.Now().UnixMilli()); err != nil {
+		return r, fmt.Errorf("channel: record status receipt: %w", err)
+	}
+	return r, nil
+}

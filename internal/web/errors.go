@@ -1,0 +1,116 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/gesher-cs/gesher/internal/auth"
+	"github.com/gesher-cs/gesher/internal/channel"
+	"github.com/gesher-cs/gesher/internal/conversation"
+	"github.com/gesher-cs/gesher/internal/customer"
+)
+
+// apiError is the one error shape every endpoint answers with.
+type apiError struct {
+	Error struct {
+		Code      string `json:"code"`
+		Message   string `json:"message"`
+		Field     string `json:"field,omitempty"`
+		RequestID string `json:"request_id,omitempty"`
+	} `json:"error"`
+}
+
+func writeJSONError(w http.ResponseWriter, status int, code, msg string) {
+	var e apiError
+	e.Error.Code, e.Error.Message = code, msg
+	e.Error.RequestID = w.Header().Get("X-Request-Id")
+	writeJSON(w, status, e)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(true)
+	_ = enc.Encode(v)
+}
+
+// fail maps a domain error to a status and the JSON error shape. It is the only place that
+// does. Unknown errors are 500s: their detail goes to the log, never to the client.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var (
+		status = http.StatusInternalServerError
+		code   = "internal"
+		msg    = "internal error; quote request id " + requestID(r.Context())
+		field  string
+	)
+	var (
+		cv  *conversation.ValidationError
+		av  *auth.ValidationError
+		inv *customer.InvalidIdentityError
+		tk  *customer.IdentityTakenError
+		pe  *channel.PayloadError
+		be  *badRequest
+		mbe *http.MaxBytesError
+	)
+	switch {
+	case errors.As(err, &mbe):
+		status, code, msg = http.StatusRequestEntityTooLarge, "too_large", "the body is larger than "+strconv.FormatInt(mbe.Limit, 10)+" bytes"
+	case errors.As(err, &be):
+		status, code, msg, field = http.StatusBadRequest, "bad_request", be.msg, be.field
+	case errors.As(err, &pe):
+		status, code, msg = http.StatusBadRequest, "bad_payload", pe.Reason
+	case errors.Is(err, channel.ErrSignature):
+		status, code, msg = http.StatusUnauthorized, "bad_signature", "signature missing or wrong"
+	case errors.Is(err, channel.ErrNotFound):
+		status, code, msg = http.StatusNotFound, "not_found", "no such channel"
+	case errors.As(err, &cv):
+		status, code, msg, field = http.StatusUnprocessableEntity, "invalid", cv.Error(), cv.Field
+	case errors.As(err, &av):
+		status, code, msg, field = http.StatusUnprocessableEntity, "invalid", av.Error(), av.Field
+	case errors.As(err, &inv):
+		status, code, msg = http.StatusUnprocessableEntity, "invalid_identity", inv.Error()
+	case errors.As(err, &tk):
+		status, code, msg = http.StatusConflict, "identity_taken", "that identity belongs to customer "+tk.CustomerID+"; merge the two customers instead"
+	case errors.Is(err, conversation.ErrNotFound), errors.Is(err, customer.ErrNotFound), errors.Is(err, auth.ErrNotFound):
+		status, code, msg = http.StatusNotFound, "not_found", err.Error()
+	case errors.Is(err, channel.ErrNotFailed):
+		status, code, msg = http.StatusConflict, "not_failed", err.Error()
+	case errors.Is(err, conversation.ErrOpenExists):
+		status, code, msg = http.StatusConflict, "open_exists", err.Error()
+	case errors.Is(err, conversation.ErrNoAssignee):
+		status, code, msg, field = http.StatusUnprocessableEntity, "invalid", err.Error(), "assignee_id"
+	case errors.Is(err, conversation.ErrEmptyText):
+		status, code, msg, field = http.StatusUnprocessableEntity, "invalid", err.Error(), "text"
+	case errors.Is(err, customer.ErrMergeSelf), errors.Is(err, customer.ErrAlreadyMerged), errors.Is(err, customer.ErrNotMerged):
+		status, code, msg = http.StatusConflict, "merge_conflict", err.Error()
+	case errors.Is(err, auth.ErrEmailTaken):
+		status, code, msg, field = http.StatusConflict, "email_taken", err.Error(), "email"
+	case errors.Is(err, auth.ErrBadCredentials):
+		status, code, msg = http.StatusUnauthorized, "bad_credentials", "wrong email or password"
+	case errors.Is(err, auth.ErrUnauthenticated):
+		status, code, msg = http.StatusUnauthorized, "unauthenticated", "sign in or send a valid API token"
+	}
+	if status >= 500 {
+		s.d.Log.Error("request failed", "request_id", requestID(r.Context()), "method", r.Method, "path", r.URL.Path, "err", err)
+	} else {
+		s.d.Log.Info("request refused", "request_id", requestID(r.Context()), "method", r.Method, "path", r.URL.Path, "status", status, "reason", msg)
+	}
+	var e apiError
+	e.Error.Code, e.Error.Message, e.Error.Field, e.Error.RequestID = code, msg, field, requestID(r.Context())
+	writeJSON(w, status, e)
+}
+
+// badRequest is a request the handler could not read.
+type badRequest struct{ field, msg string }
+
+func (e *badRequest) Error() string { return e.msg }
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	writeJSONError(w, http.StatusNotFound, "not_found", "no such page: "+r.URL.Path)
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

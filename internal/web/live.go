@@ -1,0 +1,90 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/coder/websocket/wsjson"
+
+	"github.com/gesher-cs/gesher/internal/event"
+)
+
+// liveFrame is one WebSocket message to the console.
+type liveFrame struct {
+	// Type is "hello" first, then "event" for each event, or "resync" when events may have
+	// been missed (the connection fell behind, or a node lost its database listener) and the
+	// console should reload what it shows.
+	Type  string       `json:"type"`
+	Event *event.Event `json:"event,omitempty"`
+}
+
+// liveKinds are the event families the console shows live.
+var liveKinds = []string{"message.", "conversation.", "note.", "customer."}
+
+func isLive(e event.Event) bool {
+	for _, p := range liveKinds {
+		if strings.HasPrefix(string(e.Kind), p) {
+			return true
+		}
+	}
+	return false
+}
+
+// live upgrades to a WebSocket and streams the events of every conversation as they commit,
+// on this node or, with PostgreSQL, on any node.
+func (s *Server) live(w http.ResponseWriter, r *http.Request) {
+	// Accept checks that the Origin matches the Host, so another site cannot open a socket
+	// with an agent's cookie.
+	c, err := websocket.Accept(w, r, nil)
+	if err != nil {
+		return // Accept has answered
+	}
+	defer c.CloseNow()
+	sub := s.d.Bus.Subscribe(isLive, 256)
+	defer sub.Close()
+	ctx := c.CloseRead(r.Context())
+	if err := s.writeFrame(ctx, c, liveFrame{Type: "hello"}); err != nil {
+		return
+	}
+	ping := time.NewTicker(25 * time.Second)
+	defer ping.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ping.C:
+			pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			err := c.Ping(pctx)
+			cancel()
+			if err != nil {
+				return
+			}
+		case d, ok := <-sub.C():
+			if !ok {
+				// The bus closed the subscription because we fell behind.
+				_ = s.writeFrame(ctx, c, liveFrame{Type: "resync"})
+				c.Close(websocket.StatusTryAgainLater, "fell behind; reconnect and reload")
+				return
+			}
+			if d.Resync {
+				if err := s.writeFrame(ctx, c, liveFrame{Type: "resync"}); err != nil {
+					return
+				}
+				continue
+			}
+			ev := d.Event
+			if err := s.writeFrame(ctx, c, liveFrame{Type: "event", Event: &ev}); err != nil {
+				return
+			}
+		}
+	}
+}
+
+func (s *Server) writeFrame(ctx context.Context, c *websocket.Conn, f liveFrame) error {
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	return wsjson.Write(wctx, c, f)
+}

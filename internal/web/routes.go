@@ -1,0 +1,104 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gesher-cs/gesher/internal/auth"
+)
+
+// Route is one row of the route table: what it answers, who may call it, and what the API
+// document says about it.
+type Route struct {
+	Method  string
+	Pattern string
+	// Perm is the permission the caller's role must have. Empty with Public set means anyone
+	// may call it (webhooks verify their own signatures; sign-in checks a password).
+	Perm    auth.Permission
+	Public  bool
+	Summary string
+	Tag     string
+	// Request and Response are example values whose types describe the bodies in the OpenAPI
+	// document; nil means no JSON body.
+	Request  any
+	Response any
+	Status   int // the success status, 200 when zero
+	Query    []Param
+	handler  http.HandlerFunc
+}
+
+// Param is a documented query parameter.
+type Param struct {
+	Name, Description string
+}
+
+// routeTable lists every route. Handlers live in one file per resource.
+func (s *Server) routeTable() []Route {
+	return []Route{
+		// Health and metrics: for load balancers and Prometheus.
+		{Method: "GET", Pattern: "/healthz", Public: true, Tag: "ops", Summary: "The process is alive", handler: s.healthz},
+		{Method: "GET", Pattern: "/readyz", Public: true, Tag: "ops", Summary: "The database answers; the node can take traffic", handler: s.readyz},
+		{Method: "GET", Pattern: "/metrics", Public: true, Tag: "ops", Summary: "Prometheus metrics", handler: s.metricsHandler},
+		{Method: "GET", Pattern: "/api/v1/openapi.json", Public: true, Tag: "ops", Summary: "This API's OpenAPI 3.1 document", handler: s.openAPI},
+
+		// Webhooks: each adapter verifies the provider's signature itself.
+		{Method: "POST", Pattern: "/hooks/{kind}/{channel}", Public: true, Tag: "webhooks", Summary: "Receive a provider's delivery (signature checked by the channel's adapter)",
+			Response: hookResponse{}, handler: s.receiveHook},
+		{Method: "GET", Pattern: "/hooks/{kind}/{channel}", Public: true, Tag: "webhooks", Summary: "Answer a provider's verification challenge", handler: s.challengeHook},
+
+		// Sessions.
+		{Method: "POST", Pattern: "/api/v1/auth/login", Public: true, Tag: "auth", Summary: "Sign in with email and password; sets the session cookie",
+			Request: loginRequest{}, Response: userView{}, handler: s.login},
+		{Method: "POST", Pattern: "/api/v1/auth/logout", Public: true, Tag: "auth", Summary: "Sign out (ends the session)", Status: http.StatusNoContent, handler: s.logout},
+		{Method: "GET", Pattern: "/api/v1/me", Perm: auth.ConversationsRead, Tag: "auth", Summary: "The signed-in user", Response: userView{}, handler: s.me},
+		{Method: "PUT", Pattern: "/api/v1/me/availability", Perm: auth.ConversationsRead, Tag: "auth", Summary: "Set my availability (online, away, offline)",
+			Request: availabilityRequest{}, Response: userView{}, handler: s.setAvailability},
+
+		// Customers.
+		{Method: "GET", Pattern: "/api/v1/customers", Perm: auth.CustomersRead, Tag: "customers", Summary: "Find customers by identity or text",
+			Query: []Param{{"identity", "kind:value, e.g. phone:+972501234567 or email:dana@example.com (any format of the number works)"}, {"q", "text in the name or an identity"}, {"limit", "at most 200"}, {"offset", "for paging"}},
+			Response: listOf[customerView]{}, handler: s.listCustomers},
+		{Method: "GET", Pattern: "/api/v1/customers/{id}", Perm: auth.CustomersRead, Tag: "customers", Summary: "A customer with identities and profile", Response: customerView{}, handler: s.getCustomer},
+		{Method: "PATCH", Pattern: "/api/v1/customers/{id}", Perm: auth.CustomersWrite, Tag: "customers", Summary: "Edit name, languages or profile",
+			Request: customerPatch{}, Response: customerView{}, handler: s.patchCustomer},
+		{Method: "POST", Pattern: "/api/v1/customers/{id}/identities", Perm: auth.CustomersWrite, Tag: "customers", Summary: "Add an identity (phone, email …)",
+			Request: identityRequest{}, Response: customerView{}, Status: http.StatusCreated, handler: s.addIdentity},
+		{Method: "GET", Pattern: "/api/v1/customers/{id}/timeline", Perm: auth.CustomersRead, Tag: "customers", Summary: "Everything the customer did, on every channel, newest first",
+			Query: []Param{{"before", "an event seq: older events only"}, {"limit", "at most 1000"}}, Response: listOf[eventView]{}, handler: s.timeline},
+		{Method: "POST", Pattern: "/api/v1/customers/{id}/merge", Perm: auth.CustomersMerge, Tag: "customers", Summary: "Merge this customer into another (identities, conversations and timeline follow)",
+			Request: mergeRequest{}, Response: customerView{}, handler: s.mergeCustomer},
+		{Method: "POST", Pattern: "/api/v1/customers/{id}/unmerge", Perm: auth.CustomersMerge, Tag: "customers", Summary: "Undo a merge: the customer gets back its own identities and conversations",
+			Response: customerView{}, handler: s.unmergeCustomer},
+
+		// Conversations.
+		{Method: "GET", Pattern: "/api/v1/conversations", Perm: auth.ConversationsRead, Tag: "conversations", Summary: "List conversations, most recently active first",
+			Query: []Param{{"customer", "a customer id"}, {"status", "open, pending, resolved; comma-separated"}, {"assignee", "a user id, me, or none"}, {"channel", "a channel id"}, {"before", "RFC 3339 time: last activity before it"}, {"limit", "at most 200"}},
+			Response: listOf[conversationView]{}, handler: s.listConversations},
+		{Method: "GET", Pattern: "/api/v1/conversations/{id}", Perm: auth.ConversationsRead, Tag: "conversations", Summary: "A conversation with its messages and notes", Response: conversationView{}, handler: s.getConversation},
+		{Method: "POST", Pattern: "/api/v1/conversations/{id}/assign", Perm: auth.ConversationsAssign, Tag: "conversations", Summary: "Assign or transfer (empty assignee unassigns)",
+			Request: assignRequest{}, Response: conversationView{}, handler: s.assignConversation},
+		{Method: "POST", Pattern: "/api/v1/conversations/{id}/status", Perm: auth.ConversationsWrite, Tag: "conversations", Summary: "Resolve, reopen or set pending",
+			Request: statusRequest{}, Response: conversationView{}, handler: s.setConversationStatus},
+		{Method: "POST", Pattern: "/api/v1/conversations/{id}/messages", Perm: auth.ConversationsWrite, Tag: "conversations", Summary: "Reply to the customer (queued for delivery on the channel they last used, or the one given)",
+			Request: replyRequest{}, Response: messageView{}, Status: http.StatusAccepted, handler: s.reply},
+		{Method: "POST", Pattern: "/api/v1/conversations/{id}/notes", Perm: auth.ConversationsWrite, Tag: "conversations", Summary: "Add an internal note",
+			Request: noteRequest{}, Response: noteView{}, Status: http.StatusCreated, handler: s.addNote},
+		{Method: "POST", Pattern: "/api/v1/messages/{id}/retry", Perm: auth.ConversationsWrite, Tag: "conversations", Summary: "Send a failed message again", Status: http.StatusAccepted, handler: s.retryMessage},
+
+		// Users and tokens.
+		{Method: "GET", Pattern: "/api/v1/users", Perm: auth.UsersRead, Tag: "users", Summary: "List users", Response: listOf[userView]{}, handler: s.listUsers},
+		{Method: "POST", Pattern: "/api/v1/users", Perm: auth.UsersWrite, Tag: "users", Summary: "Create a user", Request: newUserRequest{}, Response: userView{}, Status: http.StatusCreated, handler: s.createUser},
+		{Method: "GET", Pattern: "/api/v1/users/{id}", Perm: auth.UsersRead, Tag: "users", Summary: "A user", Response: userView{}, handler: s.getUser},
+		{Method: "PATCH", Pattern: "/api/v1/users/{id}", Perm: auth.UsersWrite, Tag: "users", Summary: "Change a user's name, role, languages, availability or disable them",
+			Request: userPatchRequest{}, Response: userView{}, handler: s.patchUser},
+		{Method: "POST", Pattern: "/api/v1/users/{id}/tokens", Perm: auth.TokensWrite, Tag: "users", Summary: "Create an API token for the user (shown once)",
+			Request: tokenRequest{}, Response: tokenView{}, Status: http.StatusCreated, handler: s.createToken},
+
+		// Channels and the raw event log.
+		{Method: "GET", Pattern: "/api/v1/channels", Perm: auth.ChannelsRead, Tag: "channels", Summary: "Configured channels (secrets are never shown)", Response: listOf[channelView]{}, handler: s.listChannels},
+		{Method: "GET", Pattern: "/api/v1/events", Perm: auth.EventsRead, Tag: "events", Summary: "The event log, oldest first",
+			Query: []Param{{"after", "an event seq: newer events only"}, {"kind", "an event kind; comma-separated"}, {"limit", "at most 1000"}}, Response: listOf[eventView]{}, handler: s.listEvents},
+
+		// Live updates for the console.
+		{Method: "GET", Pattern: "/api/v1/live", Perm: auth.ConversationsRead, Tag: "live", Summary: "WebSocket of live events (messages, assignments, status changes)", handler: s.live},
+	}
+}

@@ -1,0 +1,118 @@
+package web
+
+import (
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gesher-cs/gesher/internal/auth"
+	"github.com/gesher-cs/gesher/internal/bus"
+	"github.com/gesher-cs/gesher/internal/channel"
+	"github.com/gesher-cs/gesher/internal/clock"
+	"github.com/gesher-cs/gesher/internal/conversation"
+	"github.com/gesher-cs/gesher/internal/customer"
+	"github.com/gesher-cs/gesher/internal/event"
+	"github.com/gesher-cs/gesher/internal/jobs"
+	"github.com/gesher-cs/gesher/internal/store"
+)
+
+// Deps are the services the web layer calls. cmd/gesher builds them and passes them in.
+type Deps struct {
+	DB            *store.DB
+	Clock         clock.Clock
+	Log           *slog.Logger
+	Events        *event.Log
+	Auth          *auth.Service
+	Customers     *customer.Service
+	Conversations *conversation.Service
+	Channels      *channel.Channels
+	Registry      *channel.Registry
+	Ingester      *channel.Ingester
+	Outbox        *channel.Outbox
+	Jobs          *jobs.Queue
+	Bus           *bus.Bus
+	Version       string
+	// PublicURL is how providers reach this server (https://help.example.com); signatures
+	// that cover the URL (Twilio's) are checked against it rather than the Host header,
+	// which a proxy may have rewritten. Empty means "use the request's own".
+	PublicURL string
+	Limits    Limits
+}
+
+// Limits are the sizes and rates the server enforces.
+type Limits struct {
+	MaxBodyBytes     int64   // webhooks and API bodies
+	HookRatePerIP    float64 // requests per second per client address on /hooks; 0 = no limit
+	HookBurst        int
+	LoginRatePerIP   float64 // sign-in attempts per second per address
+	LoginBurst       int
+	SessionCookieTTL time.Duration
+}
+
+// DefaultLimits are the production defaults.
+func DefaultLimits() Limits {
+	return Limits{
+		MaxBodyBytes:   1 << 20,
+		HookRatePerIP:  200,
+		HookBurst:      400,
+		LoginRatePerIP: 0.2, // one attempt every five seconds on average …
+		LoginBurst:     10,  // … after ten in a row
+	}
+}
+
+// Server is the HTTP server's handler and its state.
+type Server struct {
+	d            Deps
+	mux          *http.ServeMux
+	handler      http.Handler
+	routes       []Route
+	metrics      *metrics
+	hookLimiter  *ipLimiter
+	loginLimiter *ipLimiter
+	secureCookie bool
+}
+
+// New builds the server and its routes.
+func New(d Deps) *Server {
+	if d.Limits.MaxBodyBytes == 0 {
+		d.Limits = DefaultLimits()
+	}
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	s := &Server{d: d, mux: http.NewServeMux()}
+	s.metrics = newMetrics(d)
+	s.hookLimiter = newIPLimiter(d.Limits.HookRatePerIP, d.Limits.HookBurst, d.Clock)
+	s.loginLimiter = newIPLimiter(d.Limits.LoginRatePerIP, d.Limits.LoginBurst, d.Clock)
+	s.secureCookie = secureCookies(d.PublicURL)
+	s.routes = s.routeTable()
+	for _, rt := range s.routes {
+		s.mux.Handle(rt.Method+" "+rt.Pattern, s.wrap(rt))
+	}
+	s.mux.HandleFunc("/", s.notFound)
+	s.handler = s.outer(s.mux)
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Routes returns the route table (the role matrix test and the OpenAPI document walk it).
+func (s *Server) Routes() []Route { return s.routes }
+
+// secureCookies decides the cookie's Secure flag: always, except for a plain-http public URL
+// on a host that is not loopback (browsers refuse Secure cookies there, and sign-in would
+// silently fail). Browsers treat http://localhost and 127.0.0.1 as secure contexts.
+func secureCookies(publicURL string) bool {
+	if publicURL == "" {
+		return true
+	}
+	u, err := url.Parse(publicURL)
+	if err != nil || u.Scheme == "https" {
+		return true
+	}
+	h := u.Hostname()
+	return h == "localhost" || h == "127.0.0.1" || h == "::1" || strings.HasSuffix(h, ".localhost")
+}
