@@ -18,16 +18,16 @@ func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	a, err := newApp(ctx, cfg, newLogger(stderr, cfg.LogFormat, cfg.LogLevel), appOptions{})
+	a, err := openApp(ctx, cfg, newLogger(stderr, cfg.LogFormat, cfg.LogLevel))
 	if err != nil {
 		return err
 	}
-	defer a.close()
-	v, err := a.db.Version(ctx)
+	defer a.Close()
+	v, err := a.DB.Version(ctx)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "database %s is at schema version %d\n", a.db.Dialect(), v)
+	fmt.Fprintf(stdout, "database %s is at schema version %d\n", a.DB.Dialect(), v)
 	return nil
 }
 
@@ -61,18 +61,18 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		}
 		password = strings.TrimRight(line, "\r\n")
 	}
-	a, err := newApp(ctx, cfg, newLogger(stderr, cfg.LogFormat, cfg.LogLevel), appOptions{})
+	a, err := openApp(ctx, cfg, newLogger(stderr, cfg.LogFormat, cfg.LogLevel))
 	if err != nil {
 		return err
 	}
-	defer a.close()
+	defer a.Close()
 	var languages []string
 	for _, l := range strings.Split(langs, ",") {
 		if l = strings.TrimSpace(l); l != "" {
 			languages = append(languages, l)
 		}
 	}
-	u, err := a.auth.CreateUser(ctx, auth.NewUser{Email: email, Name: name, Role: r, Password: password, Languages: languages,
+	u, err := a.Auth.CreateUser(ctx, auth.NewUser{Email: email, Name: name, Role: r, Password: password, Languages: languages,
 		Actor: event.Actor{Kind: event.BySystem, ID: "cli"}})
 	if err != nil {
 		return err
@@ -96,16 +96,16 @@ func cmdToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if email == "" {
 		return errors.New("--user is required")
 	}
-	a, err := newApp(ctx, cfg, newLogger(stderr, cfg.LogFormat, cfg.LogLevel), appOptions{})
+	a, err := openApp(ctx, cfg, newLogger(stderr, cfg.LogFormat, cfg.LogLevel))
 	if err != nil {
 		return err
 	}
-	defer a.close()
-	u, err := a.auth.UserByEmail(ctx, email)
+	defer a.Close()
+	u, err := a.Auth.UserByEmail(ctx, email)
 	if err != nil {
 		return fmt.Errorf("user %s: %w", email, err)
 	}
-	plain, _, err := a.auth.CreateToken(ctx, u.ID, name, event.Actor{Kind: event.BySystem, ID: "cli"})
+	plain, _, err := a.Auth.CreateToken(ctx, u.ID, name, event.Actor{Kind: event.BySystem, ID: "cli"})
 	if err != nil {
 		return err
 	}

@@ -51,7 +51,16 @@ func TestKill9LosesNothingAcknowledged(t *testing.T) {
 				}
 			}()
 		}
-		time.Sleep(time.Duration(150+rand.IntN(350)) * time.Millisecond)
+		// Kill at a random moment once traffic is flowing.
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+			mu.Lock()
+			flowing := len(acked) >= 30
+			mu.Unlock()
+			if flowing {
+				break
+			}
+		}
+		time.Sleep(time.Duration(rand.IntN(250)) * time.Millisecond)
 		n.kill()
 		wg.Wait()
 
@@ -86,7 +95,7 @@ func TestKill9LosesNothingAcknowledged(t *testing.T) {
 				t.Errorf("message %s stored %d times", id, c)
 			}
 		}
-		if len(acked) < 2 {
+		if len(acked) < 30 {
 			t.Errorf("only %d messages were acknowledged before the kill; the test proved little", len(acked))
 		}
 		t.Logf("%d acknowledged before SIGKILL, %d stored, all acknowledged ones present once", len(acked), len(counts))

@@ -29,17 +29,17 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	}
 	log := newLogger(stderr, cfg.LogFormat, cfg.LogLevel)
 	started := time.Now()
-	a, err := newApp(ctx, cfg, log, appOptions{})
+	a, err := openApp(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer a.close()
+	defer a.Close()
 
 	var seeded demo.Summary
 	if withDemo {
 		if seeded, err = demo.Seed(ctx, demo.Services{
-			DB: a.db, Clock: a.clock, Auth: a.auth, Customers: a.customers, Conversations: a.conversations,
-			Channels: a.channels, Ingester: a.ingester,
+			DB: a.DB, Clock: a.Clock, Auth: a.Auth, Customers: a.Customers, Conversations: a.Conversations,
+			Channels: a.Channels, Ingester: a.Ingester,
 		}); err != nil {
 			return fmt.Errorf("seed demo: %w", err)
 		}
@@ -50,17 +50,17 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 		return err
 	}
 	srv := &http.Server{
-		Handler:           a.webServer(),
+		Handler:           a.Web(cfg.PublicURL, webLimits(cfg)),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
-	a.jobs.Start(ctx)
+	a.Jobs.Start(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 
 	url := "http://" + ln.Addr().String()
-	log.Info("gesher ready", "url", url, "database", string(a.db.Dialect()), "version", version, "startup_ms", time.Since(started).Milliseconds())
+	log.Info("gesher ready", "url", url, "database", string(a.DB.Dialect()), "version", version, "startup_ms", time.Since(started).Milliseconds())
 	if withDemo {
 		fmt.Fprintf(stdout, "\nGesher demo is running at %s\n\n", url)
 		fmt.Fprintf(stdout, "  Sign in:   %s  /  %s   (admin)\n", demo.AdminEmail, demo.Password)

@@ -5,7 +5,7 @@ const (
 
 	sqlUserByID    = sqlSelectUser + ` WHERE id = ?`
 	sqlUserByEmail = sqlSelectUser + ` WHERE email = ?`
-	sqlListUsers   = sqlSelectUser + ` ORDER BY name, email`
+	sqlListUsers   = sqlSelectUser + ` ORDER BY id`
 
 	sqlUserHashByEmail = `SELECT id, email, name, role, languages, availability, disabled, created_at, updated_at, password_hash FROM users WHERE email = ?`
 

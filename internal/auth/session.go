@@ -11,7 +11,7 @@ import (
 // CreateSession signs userID in and returns the session's secret token, for the cookie, and
 // the time the session ends at the latest (SessionMaxAge from now; use it as the cookie's
 // expiry). It ends sooner if unused for SessionIdle. Only the token's SHA-256 is stored.
-// A disabled user gets ErrUnauthenticated.
+// An unknown user is ErrNotFound, a disabled one ErrUnauthenticated.
 func (s *Service) CreateSession(ctx context.Context, userID string) (token string, expires time.Time, err error) {
 	token = randomString(32)
 	now := s.clock.Now()
@@ -60,12 +60,16 @@ func (s *Service) SessionUser(ctx context.Context, token string) (User, error) {
 	}
 	finishUser(&u, langs, disabled, created, updated)
 	now := ms(s.clock.Now())
+	// Expired sessions are deleted when met, so that a clock stepped back (NTP, a restored
+	// VM snapshot) cannot bring one back.
 	if now >= expires || now >= lastSeen+s.opt.SessionIdle.Milliseconds() {
 		if _, err := s.exec(ctx, sqlDeleteSession, h); err != nil {
 			return User{}, fmt.Errorf("auth: end expired session: %w", err)
 		}
 		return User{}, ErrUnauthenticated
 	}
+	// Disabling a user deletes their sessions; this check also covers a user disabled by
+	// other means (by hand in SQL, a restore).
 	if u.Disabled {
 		return User{}, ErrUnauthenticated
 	}

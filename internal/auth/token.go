@@ -65,6 +65,7 @@ func (s *Service) CreateToken(ctx context.Context, userID, name string, actor ev
 // TokenUser returns the user an API token acts as. An unknown or revoked token, or a disabled
 // user, is ErrUnauthenticated. The token's last use is recorded to the minute.
 func (s *Service) TokenUser(ctx context.Context, plaintext string) (User, error) {
+	// Without the prefix it is not one of ours; no need to ask the database.
 	if !strings.HasPrefix(plaintext, TokenPrefix) {
 		return User{}, ErrUnauthenticated
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/gesher-cs/gesher/internal/event"
@@ -195,7 +196,18 @@ func (s *Service) ListUsers(ctx context.Context) ([]User, error) {
 		}
 		out = append(out, u)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("auth: list users: %w", err)
+	}
+	// Sorted here, not in SQL: PostgreSQL orders text by its collation and SQLite by bytes, and
+	// the list should read the same on both.
+	slices.SortStableFunc(out, func(a, b User) int {
+		if c := strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Email, b.Email)
+	})
+	return out, nil
 }
 
 // UpdateUser applies p and records UserUpdated with the fields that changed. Disabling a user
@@ -265,10 +277,14 @@ func (s *Service) patch(ctx context.Context, id string, p UserPatch, newHash any
 		if newHash != nil {
 			changes["password"] = "changed"
 		}
+		// An unchanged patch writes nothing, so a form saved twice leaves no trace in the log.
 		if len(changes) == 0 {
 			out = old
 			return nil
 		}
+		// Without an enabled admin nobody could create users or fix channels short of editing
+		// the database; the guard reads inside the transaction so it sees this change's
+		// effect. (Two admins demoting each other at once on PostgreSQL could still both pass.)
 		losesAdmin := old.Role == RoleAdmin && !old.Disabled &&
 			((role != nil && *p.Role != RoleAdmin) || (disabled != nil && *p.Disabled))
 		if losesAdmin {
@@ -288,6 +304,8 @@ func (s *Service) patch(ctx context.Context, id string, p UserPatch, newHash any
 		if _, err := tx.Exec(ctx, sqlPatchUser, name, role, langs, avail, disabled, newHash, ms(now), id); err != nil {
 			return fmt.Errorf("auth: update user %s: %w", id, err)
 		}
+		// A disabled user must lose access now, not when their sessions expire; a new password
+		// is often set because the old one leaked.
 		if (disabled != nil && *p.Disabled) || newHash != nil {
 			if _, err := tx.Exec(ctx, sqlDeleteUserSessions, id); err != nil {
 				return fmt.Errorf("auth: end sessions of %s: %w", id, err)
@@ -360,6 +378,8 @@ func (s *Service) Authenticate(ctx context.Context, email, password string) (Use
 	if !ok || u.Disabled {
 		return User{}, ErrBadCredentials
 	}
+	// Parameters are only ever raised by an operator, so any difference is an upgrade (or a
+	// deliberate downgrade, which should apply just the same).
 	if p, _, _, err := parseHash(hash); err == nil && p != s.opt.Argon {
 		s.rehash(ctx, u.ID, hash, password)
 	}

@@ -336,9 +336,18 @@ func TestListUsers(t *testing.T) {
 		if got, err := f.svc.ListUsers(ctx); err != nil || got == nil || len(got) != 0 {
 			t.Errorf("empty: got %#v, %v; want an empty, non-nil list", got, err)
 		}
-		f.user(t, "c@example.com", RoleAgent)
-		f.user(t, "a@example.com", RoleAdmin)
-		f.user(t, "b@example.com", RoleSupervisor)
+		// By name, ignoring case, then by email; the same on both databases.
+		for _, nu := range []NewUser{
+			{Email: "z@example.com", Name: "bob"},
+			{Email: "y@example.com", Name: "Alice"},
+			{Email: "x@example.com", Name: "carol"},
+			{Email: "w@example.com", Name: "Bob"},
+		} {
+			nu.Role, nu.Password = RoleAgent, "0123456789"
+			if _, err := f.svc.CreateUser(ctx, nu); err != nil {
+				t.Fatal(err)
+			}
+		}
 		got, err := f.svc.ListUsers(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -347,7 +356,7 @@ func TestListUsers(t *testing.T) {
 		for _, u := range got {
 			emails = append(emails, u.Email)
 		}
-		if want := []string{"a@example.com", "b@example.com", "c@example.com"}; !slices.Equal(emails, want) {
+		if want := []string{"y@example.com", "w@example.com", "z@example.com", "x@example.com"}; !slices.Equal(emails, want) {
 			t.Errorf("got %q, want %q", emails, want)
 		}
 	})

@@ -148,3 +148,24 @@ func (r *Registry) Kinds() []Kind {
 	}
 	return out
 }
+
+type requestURLKey struct{}
+
+// WithRequestURL records the URL the provider called, as the provider saw it (behind a proxy,
+// the configured public URL, not the Host header the proxy rewrote).
+func WithRequestURL(ctx context.Context, url string) context.Context {
+	return context.WithValue(ctx, requestURLKey{}, url)
+}
+
+// RequestURL returns the URL the provider called. Adapters whose signatures cover the URL
+// (Twilio's) verify against it.
+func RequestURL(r *http.Request) string {
+	if u, ok := r.Context().Value(requestURLKey{}).(string); ok {
+		return u
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + r.URL.RequestURI()
+}

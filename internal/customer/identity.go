@@ -27,7 +27,9 @@ const (
 )
 
 // Kinds lists every identity kind, in a stable order.
-func Kinds() []IdentityKind { return []IdentityKind{Phone, Email, WhatsApp, Telegram, Visitor, External} }
+func Kinds() []IdentityKind {
+	return []IdentityKind{Phone, Email, WhatsApp, Telegram, Visitor, External}
+}
 
 // Valid reports whether k is a known kind.
 func (k IdentityKind) Valid() bool {

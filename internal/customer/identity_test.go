@@ -220,7 +220,9 @@ func FuzzNormalizeTelegram(f *testing.F) { fuzzKind(f, Telegram, "123456789", "+
 
 func FuzzNormalizeVisitor(f *testing.F) { fuzzKind(f, Visitor, "v_abc-DEF-123", " token123 ", "short") }
 
-func FuzzNormalizeExternal(f *testing.F) { fuzzKind(f, External, "CRM-17", " \u00a0x\u00a0 ", "a\x00b", "לקוח") }
+func FuzzNormalizeExternal(f *testing.F) {
+	fuzzKind(f, External, "CRM-17", " \u00a0x\u00a0 ", "a\x00b", "לקוח")
+}
 
 func FuzzParseIdentity(f *testing.F) {
 	for _, s := range []string{"phone:+972501234567", "email:a@b.c", "whatsapp:972501234567", "telegram:1",

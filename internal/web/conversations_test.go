@@ -12,7 +12,6 @@ import (
 
 	"github.com/gesher-cs/gesher/internal/auth"
 	"github.com/gesher-cs/gesher/internal/channel/api"
-	"github.com/gesher-cs/gesher/internal/store"
 	"github.com/gesher-cs/gesher/internal/store/storetest"
 )
 
@@ -48,8 +47,8 @@ func (i *integrator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // An agent's reply is stored, queued, and delivered to the channel's far side with a signature
 // and an idempotency key; a provider outage delays it and it still arrives exactly once.
 func TestReplyIsDeliveredOnceDespiteFailures(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db)
+	storetest.EachURL(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
 		far := &integrator{failNext: 2}
 		srv := httptest.NewServer(far)
 		defer srv.Close()
@@ -90,8 +89,8 @@ func TestReplyIsDeliveredOnceDespiteFailures(t *testing.T) {
 // A permanent refusal marks the message failed with the provider's reason, visibly, and a
 // retry sends it.
 func TestRefusedReplyIsFailedWithReasonAndCanBeRetried(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db)
+	storetest.EachURL(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
 		refuse := true
 		far := &integrator{}
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -136,8 +135,8 @@ func TestRefusedReplyIsFailedWithReasonAndCanBeRetried(t *testing.T) {
 
 // Assign, note, resolve, reopen: each is an event on the customer's timeline.
 func TestAgentActionsAreEventsOnTheTimeline(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db)
+	storetest.EachURL(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
 		_, body := e.hook(msg("m-1", "+972501234567", "hi"))
 		res := items(map[string]any{"items": body["results"]})[0]
 		convID, custID := res["conversation_id"].(string), res["customer_id"].(string)
@@ -183,8 +182,8 @@ func TestAgentActionsAreEventsOnTheTimeline(t *testing.T) {
 // Merging folds one customer into another: identities, conversations and timeline follow, and
 // un-merging gives them back.
 func TestMergeAndUnmergeThroughTheAPI(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db)
+	storetest.EachURL(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
 		_, b1 := e.hook(msg("m-1", "+972501234567", "from my phone"))
 		_, b2 := e.hook(`{"id":"m-2","from":{"email":"Rivka.Cohen@Example.com","name":"Rivka"},"text":"from my email"}`)
 		a := items(map[string]any{"items": b1["results"]})[0]

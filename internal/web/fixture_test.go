@@ -5,23 +5,20 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gesher-cs/gesher/internal/app"
 	"github.com/gesher-cs/gesher/internal/auth"
-	"github.com/gesher-cs/gesher/internal/bus"
 	"github.com/gesher-cs/gesher/internal/channel"
 	"github.com/gesher-cs/gesher/internal/channel/api"
 	"github.com/gesher-cs/gesher/internal/clock"
 	"github.com/gesher-cs/gesher/internal/conversation"
-	"github.com/gesher-cs/gesher/internal/customer"
 	"github.com/gesher-cs/gesher/internal/event"
 	"github.com/gesher-cs/gesher/internal/jobs"
-	"github.com/gesher-cs/gesher/internal/routing"
 	"github.com/gesher-cs/gesher/internal/store"
 	"github.com/gesher-cs/gesher/internal/web"
 )
@@ -30,17 +27,14 @@ import (
 // manual clock and a real HTTP listener on loopback.
 type env struct {
 	t       *testing.T
+	app     *app.App
 	db      *store.DB
 	clock   *clock.Manual
-	bus     *bus.Bus
-	events  *event.Log
 	auth    *auth.Service
 	convs   *conversation.Service
-	custs   *customer.Service
 	chans   *channel.Channels
 	jobs    *jobs.Queue
 	srv     *web.Server
-	deps    web.Deps
 	http    *httptest.Server
 	channel channel.Channel
 	tokens  map[auth.Role]string
@@ -49,35 +43,22 @@ type env struct {
 
 const hookSecret = "test-channel-secret"
 
-func newEnv(t *testing.T, db *store.DB) *env {
+func newEnv(t *testing.T, dsn string) *env {
 	t.Helper()
 	ctx := context.Background()
-	e := &env{t: t, db: db, clock: clock.NewManual(time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)), tokens: map[auth.Role]string{}, users: map[auth.Role]auth.User{}}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	e.bus = bus.NewLocal(log)
-	t.Cleanup(func() { e.bus.Close() })
-	e.events = event.NewLog(db, e.clock, e.bus)
-	e.auth = auth.NewService(db, e.clock, e.events, auth.Options{Argon: auth.CheapArgon()})
-	e.custs = customer.NewService(db, e.clock, e.events)
-	e.convs = conversation.NewService(db, e.clock, e.events, routing.New(db, e.clock), nil, conversation.Options{})
-	e.custs.SetMergeHook(e.convs)
-	e.chans = channel.NewChannels(db, e.clock)
-	reg := channel.NewRegistry(api.New(nil))
-	e.jobs = jobs.New(db, e.clock, log, jobs.Options{NodeID: "test"})
-	outbox := channel.NewOutbox(e.jobs, reg, e.chans, e.convs, e.custs, log)
-	e.convs.SetOutbox(outbox)
+	e := &env{t: t, clock: clock.NewManual(time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)), tokens: map[auth.Role]string{}, users: map[auth.Role]auth.User{}}
+	a, err := app.Open(ctx, app.Options{DSN: dsn, Clock: e.clock, Argon: auth.CheapArgon(), NodeID: "test", Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(a.Close)
+	e.app, e.db, e.auth, e.convs, e.chans, e.jobs = a, a.DB, a.Auth, a.Conversations, a.Channels, a.Jobs
 	limits := web.DefaultLimits()
 	limits.HookRatePerIP = 0
 	limits.LoginRatePerIP = 0
-	e.deps = web.Deps{
-		DB: db, Clock: e.clock, Log: log, Events: e.events, Auth: e.auth, Customers: e.custs, Conversations: e.convs,
-		Channels: e.chans, Registry: reg, Ingester: channel.NewIngester(db, e.clock, e.custs, e.convs, log),
-		Outbox: outbox, Jobs: e.jobs, Bus: e.bus, Version: "test", Limits: limits,
-	}
-	e.srv = web.New(e.deps)
+	e.srv = a.Web("", limits)
 	e.http = httptest.NewServer(e.srv)
 	t.Cleanup(e.http.Close)
-	var err error
 	e.channel, err = e.chans.Ensure(ctx, channel.Channel{Name: "test-api", Kind: api.Kind, Secret: hookSecret, Enabled: true})
 	if err != nil {
 		t.Fatal(err)
@@ -172,9 +153,7 @@ func apiSign(body string) string { return api.Sign(hookSecret, []byte(body)) }
 // serverWith starts a second server over the same services with other limits and returns its
 // URL.
 func (e *env) serverWith(l web.Limits) string {
-	d := e.deps
-	d.Limits = l
-	s := httptest.NewServer(web.New(d))
+	s := httptest.NewServer(e.app.Web("", l))
 	e.t.Cleanup(s.Close)
 	return s.URL
 }

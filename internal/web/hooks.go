@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/gesher-cs/gesher/internal/channel"
 )
@@ -31,6 +32,7 @@ func (s *Server) receiveHook(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	r = r.WithContext(channel.WithRequestURL(r.Context(), s.requestURL(r)))
 	r.Body = http.MaxBytesReader(w, r.Body, s.d.Limits.MaxBodyBytes)
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
@@ -109,4 +111,13 @@ func (s *Server) hookChannel(r *http.Request) (channel.Channel, channel.Adapter,
 		return ch, nil, channel.ErrNotFound
 	}
 	return ch, adapter, nil
+}
+
+// requestURL is the URL the provider called: the configured public URL with this request's
+// path and query, or the request's own when no public URL is set.
+func (s *Server) requestURL(r *http.Request) string {
+	if s.d.PublicURL == "" {
+		return channel.RequestURL(r)
+	}
+	return strings.TrimSuffix(s.d.PublicURL, "/") + r.URL.RequestURI()
 }

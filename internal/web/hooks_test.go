@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/gesher-cs/gesher/internal/auth"
-	"github.com/gesher-cs/gesher/internal/store"
 	"github.com/gesher-cs/gesher/internal/store/storetest"
 )
 
@@ -20,8 +19,8 @@ func msg(id, phone, text string) string {
 // the same delivery again changes nothing; a second message from the same number, written in
 // local form, joins the same conversation and keeps its owner.
 func TestSignedMessageCreatesOneCustomerAndConversation(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db)
+	storetest.EachURL(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
 		status, body := e.hook(msg("m-1", "+972501234567", "שלום, אני צריכה עזרה עם התביעה"))
 		if status != http.StatusOK || body["accepted"] != float64(1) {
 			t.Fatalf("first delivery: %d %v", status, body)
@@ -89,8 +88,8 @@ func TestSignedMessageCreatesOneCustomerAndConversation(t *testing.T) {
 
 // Rejected deliveries are answered with a clear 4xx and store nothing at all.
 func TestRejectedDeliveriesStoreNothing(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db)
+	storetest.EachURL(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
 		good := msg("m-1", "+972501234567", "hello")
 		cases := []struct {
 			name   string

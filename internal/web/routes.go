@@ -55,7 +55,7 @@ func (s *Server) routeTable() []Route {
 
 		// Customers.
 		{Method: "GET", Pattern: "/api/v1/customers", Perm: auth.CustomersRead, Tag: "customers", Summary: "Find customers by identity or text",
-			Query: []Param{{"identity", "kind:value, e.g. phone:+972501234567 or email:dana@example.com (any format of the number works)"}, {"q", "text in the name or an identity"}, {"limit", "at most 200"}, {"offset", "for paging"}},
+			Query:    []Param{{"identity", "kind:value, e.g. phone:+972501234567 or email:dana@example.com (any format of the number works)"}, {"q", "text in the name or an identity"}, {"limit", "at most 200"}, {"offset", "for paging"}},
 			Response: listOf[customerView]{}, handler: s.listCustomers},
 		{Method: "GET", Pattern: "/api/v1/customers/{id}", Perm: auth.CustomersRead, Tag: "customers", Summary: "A customer with identities and profile", Response: customerView{}, handler: s.getCustomer},
 		{Method: "PATCH", Pattern: "/api/v1/customers/{id}", Perm: auth.CustomersWrite, Tag: "customers", Summary: "Edit name, languages or profile",
@@ -71,7 +71,7 @@ func (s *Server) routeTable() []Route {
 
 		// Conversations.
 		{Method: "GET", Pattern: "/api/v1/conversations", Perm: auth.ConversationsRead, Tag: "conversations", Summary: "List conversations, most recently active first",
-			Query: []Param{{"customer", "a customer id"}, {"status", "open, pending, resolved; comma-separated"}, {"assignee", "a user id, me, or none"}, {"channel", "a channel id"}, {"before", "RFC 3339 time: last activity before it"}, {"limit", "at most 200"}},
+			Query:    []Param{{"customer", "a customer id"}, {"status", "open, pending, resolved; comma-separated"}, {"assignee", "a user id, me, or none"}, {"channel", "a channel id"}, {"before", "RFC 3339 time: last activity before it"}, {"limit", "at most 200"}},
 			Response: listOf[conversationView]{}, handler: s.listConversations},
 		{Method: "GET", Pattern: "/api/v1/conversations/{id}", Perm: auth.ConversationsRead, Tag: "conversations", Summary: "A conversation with its messages and notes", Response: conversationView{}, handler: s.getConversation},
 		{Method: "POST", Pattern: "/api/v1/conversations/{id}/assign", Perm: auth.ConversationsAssign, Tag: "conversations", Summary: "Assign or transfer (empty assignee unassigns)",

@@ -17,7 +17,7 @@ var pathParam = regexp.MustCompile(`\{[a-z_]+\}`)
 // past the check, and nobody without credentials gets past a protected route. The table is the
 // route table itself, so a new route is covered the day it is added.
 func TestRoleMatrixCoversEveryRoute(t *testing.T) {
-	e := newEnv(t, storetest.SQLite(t))
+	e := newEnv(t, storetest.SQLitePath(t))
 	routes := e.srv.Routes()
 	var api int
 	for _, rt := range routes {
@@ -67,7 +67,7 @@ func TestRoleMatrixCoversEveryRoute(t *testing.T) {
 
 // The OpenAPI document describes every route, and every reference in it resolves.
 func TestOpenAPIDocumentIsCompleteAndConsistent(t *testing.T) {
-	e := newEnv(t, storetest.SQLite(t))
+	e := newEnv(t, storetest.SQLitePath(t))
 	resp, err := http.Get(e.http.URL + "/api/v1/openapi.json")
 	if err != nil {
 		t.Fatal(err)

@@ -32,7 +32,7 @@ func (e *env) login(c *http.Client, email, password string) int {
 }
 
 func TestSessionCookieSignInAndOut(t *testing.T) {
-	e := newEnv(t, storetest.SQLite(t))
+	e := newEnv(t, storetest.SQLitePath(t))
 	b := e.browser()
 	if status := e.login(b, "agent@test.example", "wrong password!"); status != http.StatusUnauthorized {
 		t.Errorf("wrong password: %d, want 401", status)
@@ -83,7 +83,7 @@ func TestSessionCookieSignInAndOut(t *testing.T) {
 }
 
 func TestLoginIsRateLimited(t *testing.T) {
-	e := newEnv(t, storetest.SQLite(t))
+	e := newEnv(t, storetest.SQLitePath(t))
 	limited := e.serverWith(web.DefaultLimits())
 	b := e.browser()
 	var last *http.Response
@@ -102,7 +102,7 @@ func TestLoginIsRateLimited(t *testing.T) {
 
 // A message that arrives reaches a signed-in agent's WebSocket.
 func TestLiveUpdatesReachTheConsole(t *testing.T) {
-	e := newEnv(t, storetest.SQLite(t))
+	e := newEnv(t, storetest.SQLitePath(t))
 	b := e.browser()
 	if e.login(b, "agent@test.example", "correct horse battery") != 200 {
 		t.Fatal("sign in failed")

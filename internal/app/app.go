@@ -1,0 +1,121 @@
+// Package app wires Gesher's services together, once, the same way for the binary, the tests
+// and the benchmarks: the database, the event log and the bus, the domain services, the
+// channel adapters, the job queue and the web server. It holds no logic of its own.
+package app
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+
+	"github.com/gesher-cs/gesher/internal/auth"
+	"github.com/gesher-cs/gesher/internal/bus"
+	"github.com/gesher-cs/gesher/internal/channel"
+	"github.com/gesher-cs/gesher/internal/channel/api"
+	"github.com/gesher-cs/gesher/internal/clock"
+	"github.com/gesher-cs/gesher/internal/conversation"
+	"github.com/gesher-cs/gesher/internal/customer"
+	"github.com/gesher-cs/gesher/internal/event"
+	"github.com/gesher-cs/gesher/internal/jobs"
+	"github.com/gesher-cs/gesher/internal/routing"
+	"github.com/gesher-cs/gesher/internal/store"
+	"github.com/gesher-cs/gesher/internal/web"
+)
+
+// Options say what to open and how.
+type Options struct {
+	DSN     string       // an SQLite path or a postgres:// URL
+	Log     *slog.Logger // nil discards
+	Clock   clock.Clock  // nil is the system clock
+	Argon   auth.ArgonParams
+	Workers int    // job workers
+	NodeID  string // names this node in job leases; empty picks one
+	// HTTPClient is what adapters use to reach providers; tests point it at local fakes.
+	HTTPClient *http.Client
+	Version    string
+}
+
+// App is every service, wired.
+type App struct {
+	Log           *slog.Logger
+	Clock         clock.Clock
+	DB            *store.DB
+	Bus           *bus.Bus
+	Events        *event.Log
+	Auth          *auth.Service
+	Customers     *customer.Service
+	Conversations *conversation.Service
+	Channels      *channel.Channels
+	Registry      *channel.Registry
+	Ingester      *channel.Ingester
+	Jobs          *jobs.Queue
+	Outbox        *channel.Outbox
+	Version       string
+}
+
+// Open opens and migrates the database and wires every service over it.
+func Open(ctx context.Context, opt Options) (*App, error) {
+	a := &App{Log: opt.Log, Clock: opt.Clock, Version: opt.Version}
+	if a.Log == nil {
+		a.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if a.Clock == nil {
+		a.Clock = clock.System{}
+	}
+	db, err := store.Open(ctx, opt.DSN, store.Options{})
+	if err != nil {
+		return nil, err
+	}
+	a.DB = db
+	if _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if db.Dialect() == store.Postgres {
+		a.Bus, err = bus.NewPostgres(ctx, opt.DSN, func(ctx context.Context, id string) (event.Event, error) {
+			return a.Events.Get(ctx, id)
+		}, a.Log)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+	} else {
+		a.Bus = bus.NewLocal(a.Log)
+	}
+	a.Events = event.NewLog(db, a.Clock, a.Bus)
+	authOpt := auth.Options{Logger: a.Log}
+	if opt.Argon != (auth.ArgonParams{}) {
+		authOpt.Argon = opt.Argon
+	}
+	a.Auth = auth.NewService(db, a.Clock, a.Events, authOpt)
+	a.Customers = customer.NewService(db, a.Clock, a.Events)
+	a.Conversations = conversation.NewService(db, a.Clock, a.Events, routing.New(db, a.Clock), nil, conversation.Options{})
+	a.Customers.SetMergeHook(a.Conversations)
+	a.Channels = channel.NewChannels(db, a.Clock)
+	// The adapters this binary serves, listed explicitly: there is no global registration.
+	a.Registry = channel.NewRegistry(
+		api.New(opt.HTTPClient),
+	)
+	a.Ingester = channel.NewIngester(db, a.Clock, a.Customers, a.Conversations, a.Log)
+	a.Jobs = jobs.New(db, a.Clock, a.Log, jobs.Options{Workers: opt.Workers, NodeID: opt.NodeID})
+	a.Outbox = channel.NewOutbox(a.Jobs, a.Registry, a.Channels, a.Conversations, a.Customers, a.Log)
+	a.Conversations.SetOutbox(a.Outbox)
+	return a, nil
+}
+
+// Web returns the HTTP handler over the app's services.
+func (a *App) Web(publicURL string, limits web.Limits) *web.Server {
+	return web.New(web.Deps{
+		DB: a.DB, Clock: a.Clock, Log: a.Log, Events: a.Events, Auth: a.Auth, Customers: a.Customers,
+		Conversations: a.Conversations, Channels: a.Channels, Registry: a.Registry, Ingester: a.Ingester,
+		Outbox: a.Outbox, Jobs: a.Jobs, Bus: a.Bus, Version: a.Version, PublicURL: publicURL, Limits: limits,
+	})
+}
+
+// Close stops the jobs, the bus and the database, in that order.
+func (a *App) Close() {
+	a.Jobs.Stop()
+	a.Bus.Close()
+	a.DB.Close()
+}
