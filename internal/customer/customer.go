@@ -144,6 +144,8 @@ func (s *Service) Resolve(ctx context.Context, kind IdentityKind, raw, name stri
 			if err != nil {
 				return err
 			}
+			// Only a missing name is filled in: a provider's display name ("Mom", an emoji)
+			// must not overwrite what an agent typed.
 			if c.Name == "" && name != "" {
 				c, err = s.update(ctx, tx, c, Patch{Name: &name}, actor)
 			}
@@ -152,6 +154,9 @@ func (s *Service) Resolve(ctx context.Context, kind IdentityKind, raw, name stri
 		if !errors.Is(err, ErrNotFound) {
 			return err
 		}
+		// A unique violation here means another transaction created this identity first. It
+		// is returned, not handled: this transaction is already aborted on PostgreSQL, and the
+		// store's retry of the outermost transaction will find the other's customer.
 		c, err = s.create(ctx, tx, kind, value, name, actor)
 		created = err == nil
 		return err
@@ -286,6 +291,8 @@ func (s *Service) AddIdentity(ctx context.Context, customerID string, kind Ident
 		}
 		existing, err := s.findIdentity(ctx, kind, value)
 		if err == nil {
+			// Compare canonical customers: an identity held by a customer merged into this
+			// one already belongs to this person.
 			holder, err := s.canonical(ctx, existing.CustomerID)
 			if err != nil {
 				return err
@@ -597,6 +604,8 @@ func scanCustomer(r scanner) (Customer, error) {
 		}
 		return c, fmt.Errorf("customer: scan: %w", err)
 	}
+	// Languages are stored comma-separated, as users' are, so that routing can read the
+	// first one with plain SQL; empty slices rather than nil keep the API's JSON arrays.
 	c.Languages = []string{}
 	if langs != "" {
 		c.Languages = strings.Split(langs, ",")

@@ -75,6 +75,8 @@ func (s *Service) Merge(ctx context.Context, sourceID, targetID string, actor ev
 		if _, err := tx.Exec(ctx, sqlMoveIdentities, targetID, sourceID); err != nil {
 			return fmt.Errorf("customer: merge %s into %s: move identities: %w", sourceID, targetID, err)
 		}
+		// The event goes on both timelines: the target's shows who joined it, and the
+		// source's, read on its own after an un-merge, still shows where it went.
 		data := mergeData{Source: sourceID, Target: targetID, Identities: briefs(moved)}
 		for _, id := range []string{sourceID, targetID} {
 			if _, err := s.events.Append(ctx, event.Event{Kind: event.CustomerMerged, CustomerID: id, Actor: actor}, data); err != nil {
@@ -82,7 +84,7 @@ func (s *Service) Merge(ctx context.Context, sourceID, targetID string, actor ev
 			}
 		}
 		if s.hook != nil {
-			if err := s.hook.CustomerMerged(ctx, sourceID, targetID); err != nil && false {
+			if err := s.hook.CustomerMerged(ctx, sourceID, targetID); err != nil {
 				return fmt.Errorf("customer: merge %s into %s: %w", sourceID, targetID, err)
 			}
 		}
@@ -119,6 +121,8 @@ func (s *Service) Unmerge(ctx context.Context, sourceID string, actor event.Acto
 		if src.MergedInto == "" {
 			return fmt.Errorf("customer: unmerge %s: %w", sourceID, ErrNotMerged)
 		}
+		// The customer it was merged into directly, even if that one has since been merged
+		// further: the hook and the events name the merge being undone.
 		targetID := src.MergedInto
 		now := s.clock.Now().UnixMilli()
 		res, err := tx.Exec(ctx, sqlClearMergedInto, now, sourceID, targetID)
@@ -129,6 +133,7 @@ func (s *Service) Unmerge(ctx context.Context, sourceID string, actor event.Acto
 			// Another un-merge won the race.
 			return fmt.Errorf("customer: unmerge %s: %w", sourceID, ErrNotMerged)
 		}
+		// Read before the update, so that the event lists exactly what moved back.
 		back, err := s.queryIdentities(ctx, sqlReturnedIdentities, sourceID, sourceID)
 		if err != nil {
 			return err

@@ -49,6 +49,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	)
 	var (
 		cv  *conversation.ValidationError
+		cuv *customer.ValidationError
 		av  *auth.ValidationError
 		inv *customer.InvalidIdentityError
 		tk  *customer.IdentityTakenError
@@ -69,6 +70,8 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status, code, msg = http.StatusNotFound, "not_found", "no such channel"
 	case errors.As(err, &cv):
 		status, code, msg, field = http.StatusUnprocessableEntity, "invalid", cv.Error(), cv.Field
+	case errors.As(err, &cuv):
+		status, code, msg, field = http.StatusUnprocessableEntity, "invalid", cuv.Error(), cuv.Field
 	case errors.As(err, &av):
 		status, code, msg, field = http.StatusUnprocessableEntity, "invalid", av.Error(), av.Field
 	case errors.As(err, &inv):
