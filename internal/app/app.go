@@ -46,6 +46,7 @@ type App struct {
 	Auth          *auth.Service
 	Customers     *customer.Service
 	Conversations *conversation.Service
+	Router        *routing.Router
 	Channels      *channel.Channels
 	Registry      *channel.Registry
 	Ingester      *channel.Ingester
@@ -90,7 +91,8 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 	}
 	a.Auth = auth.NewService(db, a.Clock, a.Events, authOpt)
 	a.Customers = customer.NewService(db, a.Clock, a.Events)
-	a.Conversations = conversation.NewService(db, a.Clock, a.Events, routing.New(db, a.Clock), nil, conversation.Options{})
+	a.Router = routing.New(db, a.Clock)
+	a.Conversations = conversation.NewService(db, a.Clock, a.Events, a.Router, nil, conversation.Options{})
 	a.Customers.SetMergeHook(a.Conversations)
 	a.Channels = channel.NewChannels(db, a.Clock)
 	// The adapters this binary serves, listed explicitly: there is no global registration.

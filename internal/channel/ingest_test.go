@@ -40,6 +40,10 @@ func TestOneConversationOneOwnerUnderConcurrency(t *testing.T) {
 			if _, err := a.Auth.UpdateUser(ctx, u.ID, auth.UserPatch{Availability: &online}, event.System); err != nil {
 				t.Fatal(err)
 			}
+			// Room for every customer: this test is about the one-owner rule, not capacity.
+			if err := a.Router.SetCapacity(ctx, u.ID, 100); err != nil {
+				t.Fatal(err)
+			}
 		}
 		sms, err := a.Channels.Ensure(ctx, channel.Channel{Name: "sms-like", Kind: "api", Secret: "s1", Enabled: true})
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gesher-cs/gesher/internal/clock"
 	"github.com/gesher-cs/gesher/internal/event"
+	"github.com/gesher-cs/gesher/internal/routing"
 	"github.com/gesher-cs/gesher/internal/store"
 )
 
@@ -123,7 +124,7 @@ type Note struct {
 
 // Assigner chooses the owner of a newly opened conversation. The routing package is one.
 type Assigner interface {
-	Pick(ctx context.Context, customerID string) (userID string, err error)
+	Route(ctx context.Context, req routing.Request) (routing.Decision, error)
 }
 
 // Outbox takes an outbound message for delivery, in the transaction that created it, so that
@@ -266,12 +267,15 @@ func (s *Service) open(ctx context.Context, tx *store.Tx, customerID, channelID 
 		return c, err
 	}
 	if s.assigner != nil {
-		owner, err := s.assigner.Pick(ctx, customerID)
+		d, err := s.assigner.Route(ctx, routing.Request{CustomerID: customerID, ChannelID: channelID})
 		if err != nil {
 			return c, fmt.Errorf("conversation: choose owner: %w", err)
 		}
-		if owner != "" {
-			if err := s.assign(ctx, tx, &c, owner, event.System, "routed"); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE conversations SET queue_id = ?, weight = ? WHERE id = ?`, null(d.QueueID), d.Weight, c.ID); err != nil {
+			return c, fmt.Errorf("conversation: record route: %w", err)
+		}
+		if d.UserID != "" {
+			if err := s.assign(ctx, tx, &c, d.UserID, event.System, d.Reason); err != nil {
 				return c, err
 			}
 		}

@@ -1,15 +1,21 @@
-// Package routing decides who owns a conversation when it opens: the customer's previous agent
-// when they are available (one owner across channels and across visits), otherwise the
-// least-loaded available agent, preferring one who speaks the customer's language.
+// Package routing decides who owns a conversation when it opens, and keeps one owner per
+// customer: the customer's previous agent when they are available and have room (one owner
+// across channels and visits), otherwise an agent of the best-matching queue — by language,
+// channel, topic and segment — who has capacity for the conversation's weight, chosen
+// least-loaded or round-robin as the queue says, preferring one who speaks the customer's
+// language.
 //
-// Queues, topics, capacity weights and round-robin come with the service-level work; this is
-// the owner rule the spine needs.
+// Capacity is counted in weight: a chat holds a whole slot of an agent's attention, an email
+// a fifth of one. A conversation that finds nobody with room waits unassigned in its queue.
 package routing
 
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,65 +23,321 @@ import (
 	"github.com/gesher-cs/gesher/internal/store"
 )
 
+// DefaultWeights is how much of an agent's capacity one conversation takes, by the kind of
+// channel it arrived on. Synchronous channels take a whole slot; asynchronous ones a fraction.
+var DefaultWeights = map[string]float64{
+	"webchat": 1.0, "voice": 1.0, "whatsapp": 0.34, "sms": 0.34, "telegram": 0.34, "api": 0.34, "email": 0.2,
+}
+
+// Weigher returns the weight of a conversation on a channel. The per-channel policy is one;
+// DefaultWeights by channel kind is the fallback.
+type Weigher func(ctx context.Context, channelID string) (float64, error)
+
 // Router picks owners.
 type Router struct {
 	db    *store.DB
 	clock clock.Clock
 	// StickyWithin is how far back a previous owner counts.
 	StickyWithin time.Duration
+	weigh        Weigher
 }
 
-// New returns a router.
+// New returns a router that weighs conversations by DefaultWeights.
 func New(db *store.DB, clk clock.Clock) *Router {
-	return &Router{db: db, clock: clk, StickyWithin: 90 * 24 * time.Hour}
+	r := &Router{db: db, clock: clk, StickyWithin: 90 * 24 * time.Hour}
+	r.weigh = r.defaultWeight
+	return r
 }
 
-// Pick returns the user to own a new conversation of customerID, or "" when no agent is
-// available (the conversation then waits unassigned, visible to every agent).
-func (r *Router) Pick(ctx context.Context, customerID string) (string, error) {
+// SetWeigher replaces how conversations are weighed (the channel policy's weights).
+func (r *Router) SetWeigher(w Weigher) { r.weigh = w }
+
+func (r *Router) defaultWeight(ctx context.Context, channelID string) (float64, error) {
+	if channelID == "" {
+		return 1, nil
+	}
+	var kind string
+	err := r.db.Q(ctx).QueryRow(ctx, `SELECT kind FROM channels WHERE id = ?`, channelID).Scan(&kind)
+	if store.IsNoRows(err) {
+		return 1, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	if w, ok := DefaultWeights[kind]; ok {
+		return w, nil
+	}
+	return 1, nil
+}
+
+// Request describes the conversation to place.
+type Request struct {
+	CustomerID string
+	ChannelID  string
+	Topic      string
+}
+
+// Decision is where a conversation goes.
+type Decision struct {
+	UserID  string  // "" when nobody has room: it waits in its queue
+	QueueID string  // "" when no queue matched
+	Weight  float64 // what it takes of its owner's capacity
+	Reason  string  // sticky, least-loaded, round-robin, no-capacity, no-agents
+}
+
+type agent struct {
+	id        string
+	languages []string
+	capacity  float64
+	load      float64
+	count     int
+}
+
+type queue struct {
+	id, strategy, cursor               string
+	languages, kinds, topics, segments []string
+	priority                           int
+}
+
+// Route decides the owner of a new conversation. It runs in the transaction carried by ctx.
+func (r *Router) Route(ctx context.Context, req Request) (Decision, error) {
 	q := r.db.Q(ctx)
+	d := Decision{}
+	var err error
+	if d.Weight, err = r.weigh(ctx, req.ChannelID); err != nil {
+		return d, fmt.Errorf("routing: weight: %w", err)
+	}
+	var langList, profile, kind string
+	if err := q.QueryRow(ctx, `SELECT languages, profile FROM customers WHERE id = ?`, req.CustomerID).Scan(&langList, &profile); err != nil && !store.IsNoRows(err) {
+		return d, err
+	}
+	if req.ChannelID != "" {
+		if err := q.QueryRow(ctx, `SELECT kind FROM channels WHERE id = ?`, req.ChannelID).Scan(&kind); err != nil && !store.IsNoRows(err) {
+			return d, err
+		}
+	}
+	langs := split(langList)
+	segments := profileSegments(profile)
+
+	best, err := r.matchQueue(ctx, langs, kind, req.Topic, segments)
+	if err != nil {
+		return d, err
+	}
+	agents, err := r.candidates(ctx, best)
+	if err != nil {
+		return d, err
+	}
+	if best != nil {
+		d.QueueID = best.id
+	}
+	room := func(a agent) bool { return a.load+d.Weight <= a.capacity+1e-9 }
+
+	// The customer's previous owner, if still here with room: one owner across visits.
 	since := r.clock.Now().Add(-r.StickyWithin).UnixMilli()
 	var prev sql.NullString
-	err := q.QueryRow(ctx, sqlPreviousOwner, customerID, since).Scan(&prev)
-	if err != nil && !store.IsNoRows(err) {
-		return "", fmt.Errorf("routing: previous owner: %w", err)
+	if err := q.QueryRow(ctx, sqlPreviousOwner, req.CustomerID, since).Scan(&prev); err != nil && !store.IsNoRows(err) {
+		return d, fmt.Errorf("routing: previous owner: %w", err)
 	}
 	if prev.Valid {
-		return prev.String, nil
+		for _, a := range agents {
+			if a.id != prev.String || !room(a) {
+				continue
+			}
+			held, err := r.claim(ctx, a.id)
+			if err != nil {
+				return d, err
+			}
+			if held+d.Weight <= a.capacity+1e-9 {
+				d.UserID, d.Reason = a.id, "sticky"
+				return d, nil
+			}
+		}
 	}
-	var langs string
-	if err := q.QueryRow(ctx, `SELECT languages FROM customers WHERE id = ?`, customerID).Scan(&langs); err != nil && !store.IsNoRows(err) {
-		return "", err
+	for {
+		a, reason, ok := r.choose(agents, langs, best, d.Weight)
+		if !ok {
+			d.Reason = reason
+			return d, nil
+		}
+		// Concurrent conversations may have picked the same agent from the same snapshot of
+		// loads. Take the agent's row lock and count again: whoever waits sees the other's
+		// conversation and looks elsewhere if it no longer fits.
+		held, err := r.claim(ctx, a.id)
+		if err != nil {
+			return d, err
+		}
+		if held+d.Weight > a.capacity+1e-9 {
+			agents = slices.DeleteFunc(agents, func(x agent) bool { return x.id == a.id })
+			continue
+		}
+		if reason == "round-robin" {
+			if _, err := r.tx(ctx).Exec(ctx, `UPDATE queues SET rr_cursor = ? WHERE id = ?`, a.id, best.id); err != nil {
+				return d, err
+			}
+		}
+		d.UserID, d.Reason = a.id, reason
+		return d, nil
 	}
-	lang, _, _ := strings.Cut(langs, ",")
-	rows, err := q.Query(ctx, sqlCandidates)
+}
+
+// choose picks among agents with room for weight: the best speaker of the customer's first
+// language, then the queue's strategy.
+func (r *Router) choose(agents []agent, langs []string, qu *queue, weight float64) (agent, string, bool) {
+	var open []agent
+	for _, a := range agents {
+		if a.load+weight <= a.capacity+1e-9 {
+			open = append(open, a)
+		}
+	}
+	if len(open) == 0 {
+		if len(agents) == 0 {
+			return agent{}, "no-agents", false
+		}
+		return agent{}, "no-capacity", false
+	}
+	if len(langs) > 0 {
+		var speakers []agent
+		for _, a := range open {
+			if slices.Contains(a.languages, langs[0]) {
+				speakers = append(speakers, a)
+			}
+		}
+		if len(speakers) > 0 {
+			open = speakers
+		}
+	}
+	if qu != nil && qu.strategy == "round-robin" {
+		for _, a := range open {
+			if a.id > qu.cursor {
+				return a, "round-robin", true
+			}
+		}
+		return open[0], "round-robin", true
+	}
+	pick := open[0]
+	for _, a := range open[1:] {
+		// Lowest share of capacity in use, then fewest conversations; ties keep id order.
+		pa, aa := pick.load/pick.capacity, a.load/a.capacity
+		if aa < pa-1e-9 || (aa <= pa+1e-9 && a.count < pick.count) {
+			pick = a
+		}
+	}
+	return pick, "least-loaded", true
+}
+
+// claim locks the agent's row for the rest of the transaction (PostgreSQL; SQLite has one
+// writer already) and returns the weight the agent holds now.
+func (r *Router) claim(ctx context.Context, userID string) (float64, error) {
+	tx := r.tx(ctx)
+	if tx == nil {
+		return 0, fmt.Errorf("routing: Route must run in a transaction")
+	}
+	if tx.Dialect() == store.Postgres {
+		if _, err := tx.Exec(ctx, `SELECT id FROM users WHERE id = ? FOR UPDATE`, userID); err != nil {
+			return 0, fmt.Errorf("routing: lock agent: %w", err)
+		}
+	}
+	var held float64
+	err := tx.QueryRow(ctx, `SELECT COALESCE(SUM(weight), 0) FROM conversations WHERE assignee_id = ? AND status IN ('open', 'pending')`, userID).Scan(&held)
+	return held, err
+}
+
+func (r *Router) tx(ctx context.Context) *store.Tx {
+	tx, _ := r.db.TxFrom(ctx)
+	return tx
+}
+
+// matchQueue returns the queue whose rules fit best: every non-empty rule list must contain the
+// conversation's value; among those, the most specific (most rules set), then the highest
+// priority, wins.
+func (r *Router) matchQueue(ctx context.Context, langs []string, kind, topic string, segments []string) (*queue, error) {
+	rows, err := r.db.Q(ctx).Query(ctx, `SELECT id, languages, channel_kinds, topics, segments, strategy, priority, rr_cursor FROM queues ORDER BY id`)
 	if err != nil {
-		return "", fmt.Errorf("routing: candidates: %w", err)
+		return nil, fmt.Errorf("routing: queues: %w", err)
 	}
 	defer rows.Close()
-	best, bestLoad, bestSpeaks := "", int64(-1), false
+	var best *queue
+	bestScore := -1
 	for rows.Next() {
-		var id, userLangs string
-		var load int64
-		if err := rows.Scan(&id, &userLangs, &load); err != nil {
-			return "", err
+		var qu queue
+		var l, k, t, s string
+		if err := rows.Scan(&qu.id, &l, &k, &t, &s, &qu.strategy, &qu.priority, &qu.cursor); err != nil {
+			return nil, err
 		}
-		speaks := lang != "" && contains(userLangs, lang)
-		// Language first, then load; ties go to the earlier user id, so the choice is stable.
-		if best == "" || (speaks && !bestSpeaks) || (speaks == bestSpeaks && load < bestLoad) {
-			best, bestLoad, bestSpeaks = id, load, speaks
+		qu.languages, qu.kinds, qu.topics, qu.segments = split(l), split(k), split(t), split(s)
+		score, ok := 0, true
+		check := func(rule []string, match func(string) bool) {
+			if len(rule) == 0 {
+				return
+			}
+			if slices.ContainsFunc(rule, match) {
+				score++
+			} else {
+				ok = false
+			}
+		}
+		check(qu.languages, func(v string) bool { return len(langs) > 0 && v == langs[0] })
+		check(qu.kinds, func(v string) bool { return v == kind })
+		check(qu.topics, func(v string) bool { return v == topic })
+		check(qu.segments, func(v string) bool { return slices.Contains(segments, v) })
+		if !ok {
+			continue
+		}
+		score = score*1000 + qu.priority
+		if score > bestScore {
+			cp := qu
+			best, bestScore = &cp, score
 		}
 	}
 	return best, rows.Err()
 }
 
-func contains(list, item string) bool {
+// candidates are the online, enabled agents — of the queue, when one matched — with their load.
+func (r *Router) candidates(ctx context.Context, qu *queue) ([]agent, error) {
+	query, args := sqlCandidates, []any{}
+	if qu != nil {
+		query += ` AND u.id IN (SELECT user_id FROM queue_members WHERE queue_id = ?)`
+		args = append(args, qu.id)
+	}
+	rows, err := r.db.Q(ctx).Query(ctx, query+` ORDER BY u.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("routing: candidates: %w", err)
+	}
+	defer rows.Close()
+	var out []agent
+	for rows.Next() {
+		var a agent
+		var langs string
+		if err := rows.Scan(&a.id, &langs, &a.capacity, &a.load, &a.count); err != nil {
+			return nil, err
+		}
+		if a.capacity <= 0 {
+			continue
+		}
+		a.languages = split(langs)
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+func split(list string) []string {
+	var out []string
 	for _, v := range strings.Split(list, ",") {
-		if strings.TrimSpace(v) == item {
-			return true
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
 		}
 	}
-	return false
+	return out
+}
+
+// profileSegments reads the segments a customer's profile lists. Routing reads the stored
+// JSON rather than importing the customer package, which would tie the two together.
+func profileSegments(profile string) []string {
+	var p struct {
+		Segments []string `json:"segments"`
+	}
+	_ = json.Unmarshal([]byte(profile), &p)
+	return p.Segments
 }
 
 const (
@@ -84,7 +346,81 @@ const (
 WHERE c.customer_id = ? AND c.last_message_at >= ? AND u.disabled = 0 AND u.availability = 'online'
 ORDER BY c.last_message_at DESC LIMIT 1`
 
-	sqlCandidates = `SELECT u.id, u.languages,
-  (SELECT COUNT(*) FROM conversations c WHERE c.assignee_id = u.id AND c.status IN ('open', 'pending')) AS load
-FROM users u WHERE u.role = 'agent' AND u.disabled = 0 AND u.availability = 'online' ORDER BY u.id`
+	sqlCandidates = `SELECT u.id, u.languages, u.capacity,
+  COALESCE((SELECT SUM(c.weight) FROM conversations c WHERE c.assignee_id = u.id AND c.status IN ('open', 'pending')), 0),
+  (SELECT COUNT(*) FROM conversations c WHERE c.assignee_id = u.id AND c.status IN ('open', 'pending'))
+FROM users u WHERE u.role = 'agent' AND u.disabled = 0 AND u.availability = 'online'`
 )
+
+// SetCapacity sets how much conversation weight an agent holds at once (3 means three chats,
+// or nine WhatsApp conversations, or fifteen emails). Zero takes the agent out of routing
+// without taking them offline.
+func (r *Router) SetCapacity(ctx context.Context, userID string, capacity float64) error {
+	if capacity < 0 || capacity > 100 {
+		return fmt.Errorf("routing: capacity %v out of range 0–100", capacity)
+	}
+	return r.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		res, err := tx.Exec(ctx, `UPDATE users SET capacity = ? WHERE id = ?`, capacity, userID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNoUser
+		}
+		return nil
+	})
+}
+
+// ErrNoUser is returned for an unknown user.
+var ErrNoUser = errors.New("routing: no such user")
+
+// Queue is a routing queue: the conversations it takes (every non-empty rule must match) and
+// the agents who answer them.
+type Queue struct {
+	ID           string   `json:"id"`
+	Name         string   `json:"name"`
+	Languages    []string `json:"languages"`
+	ChannelKinds []string `json:"channel_kinds"`
+	Topics       []string `json:"topics"`
+	Segments     []string `json:"segments"`
+	Strategy     string   `json:"strategy"` // least-loaded or round-robin
+	Priority     int      `json:"priority"`
+	Members      []string `json:"members"` // user ids
+}
+
+// EnsureQueue creates the queue or updates the one with the same name, members included.
+func (r *Router) EnsureQueue(ctx context.Context, qu Queue) (Queue, error) {
+	if qu.Strategy == "" {
+		qu.Strategy = "least-loaded"
+	}
+	if qu.Strategy != "least-loaded" && qu.Strategy != "round-robin" {
+		return qu, fmt.Errorf("routing: strategy must be least-loaded or round-robin")
+	}
+	err := r.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		now := r.clock.Now().UnixMilli()
+		err := tx.QueryRow(ctx, `SELECT id FROM queues WHERE name = ?`, qu.Name).Scan(&qu.ID)
+		join := func(v []string) string { return strings.Join(v, ",") }
+		switch {
+		case store.IsNoRows(err):
+			qu.ID = store.NewID(r.clock.Now())
+			_, err = tx.Exec(ctx, `INSERT INTO queues (id, name, languages, channel_kinds, topics, segments, strategy, priority, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				qu.ID, qu.Name, join(qu.Languages), join(qu.ChannelKinds), join(qu.Topics), join(qu.Segments), qu.Strategy, qu.Priority, now, now)
+		case err == nil:
+			_, err = tx.Exec(ctx, `UPDATE queues SET languages = ?, channel_kinds = ?, topics = ?, segments = ?, strategy = ?, priority = ?, updated_at = ? WHERE id = ?`,
+				join(qu.Languages), join(qu.ChannelKinds), join(qu.Topics), join(qu.Segments), qu.Strategy, qu.Priority, now, qu.ID)
+		}
+		if err != nil {
+			return fmt.Errorf("routing: save queue %s: %w", qu.Name, err)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM queue_members WHERE queue_id = ?`, qu.ID); err != nil {
+			return err
+		}
+		for _, m := range qu.Members {
+			if _, err := tx.Exec(ctx, `INSERT INTO queue_members (queue_id, user_id) VALUES (?, ?)`, qu.ID, m); err != nil {
+				return fmt.Errorf("routing: queue member %s: %w", m, err)
+			}
+		}
+		return nil
+	})
+	return qu, err
+}

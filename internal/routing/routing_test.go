@@ -13,6 +13,7 @@ import (
 	"github.com/gesher-cs/gesher/internal/conversation"
 	"github.com/gesher-cs/gesher/internal/customer"
 	"github.com/gesher-cs/gesher/internal/event"
+	"github.com/gesher-cs/gesher/internal/routing"
 	"github.com/gesher-cs/gesher/internal/store/storetest"
 )
 
@@ -55,6 +56,11 @@ func (f *fixture) agent(email, availability string, langs ...string) auth.User {
 // arrive is a message from phone; it returns the conversation it landed in.
 func (f *fixture) arrive(phone string, langs ...string) conversation.Conversation {
 	f.t.Helper()
+	return f.arriveOn(f.ch, phone, langs...)
+}
+
+func (f *fixture) arriveOn(ch channel.Channel, phone string, langs ...string) conversation.Conversation {
+	f.t.Helper()
 	ctx := context.Background()
 	f.n++
 	f.clock.Advance(time.Minute)
@@ -67,7 +73,7 @@ func (f *fixture) arrive(phone string, langs ...string) conversation.Conversatio
 			f.t.Fatal(err)
 		}
 	}
-	res, err := f.a.Ingester.Ingest(ctx, f.ch, []channel.Inbound{{ExternalID: fmt.Sprint("m", f.n), Text: "hi",
+	res, err := f.a.Ingester.Ingest(ctx, ch, []channel.Inbound{{ExternalID: fmt.Sprint("m", f.n), Text: "hi",
 		From: channel.Contact{Identities: []channel.Identity{{Kind: customer.Phone, Value: phone}}}}})
 	if err != nil {
 		f.t.Fatal(err)
@@ -140,7 +146,11 @@ func TestLeastLoadedSpreadsEvenly(t *testing.T) {
 		f := newFixture(t, dsn)
 		var ids []string
 		for i := range 7 {
-			ids = append(ids, f.agent(fmt.Sprintf("a%d@x.example", i), "online").ID)
+			id := f.agent(fmt.Sprintf("a%d@x.example", i), "online").ID
+			if err := f.a.Router.SetCapacity(context.Background(), id, 100); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, id)
 		}
 		f.agent("offline@x.example", "offline")
 		load := map[string]int{}
@@ -154,6 +164,85 @@ func TestLeastLoadedSpreadsEvenly(t *testing.T) {
 		}
 		if hi-lo > 1 || len(load) != len(ids) {
 			t.Errorf("loads %v: spread %d, want ≤ 1 and only online agents", load, hi-lo)
+		}
+	})
+}
+
+func (f *fixture) channel(name, kind string) channel.Channel {
+	f.t.Helper()
+	ch, err := f.a.Channels.Ensure(context.Background(), channel.Channel{Name: name, Kind: channel.Kind(kind), Secret: "s", Enabled: true})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return ch
+}
+
+// Capacity is counted in weight: an agent with room for one chat takes one chat, or five
+// emails, and a conversation that fits nobody waits unassigned.
+func TestCapacityByWeight(t *testing.T) {
+	storetest.EachURL(t, func(t *testing.T, dsn string) {
+		f := newFixture(t, dsn)
+		ctx := context.Background()
+		chat, email := f.channel("chat", "webchat"), f.channel("mail", "email")
+		a := f.agent("a@x.example", "online")
+		if err := f.a.Router.SetCapacity(ctx, a.ID, 1); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 5 {
+			if c := f.arriveOn(email, fmt.Sprintf("+97250300000%d", i)); c.AssigneeID != a.ID {
+				t.Fatalf("email %d (weight 0.2) of 5: owner %q, want the agent", i, c.AssigneeID)
+			}
+		}
+		if c := f.arriveOn(email, "+972503000009"); c.AssigneeID != "" {
+			t.Errorf("a sixth email exceeds capacity 1.0 but went to %q", c.AssigneeID)
+		}
+		b := f.agent("b@x.example", "online")
+		if err := f.a.Router.SetCapacity(ctx, b.ID, 1); err != nil {
+			t.Fatal(err)
+		}
+		if c := f.arriveOn(chat, "+972503000010"); c.AssigneeID != b.ID {
+			t.Errorf("a chat (weight 1.0) went to %q; only b has a whole slot free", c.AssigneeID)
+		}
+		if c := f.arriveOn(chat, "+972503000011"); c.AssigneeID != "" {
+			t.Errorf("a second chat fits nobody but went to %q", c.AssigneeID)
+		}
+		var w float64
+		if err := f.a.DB.QueryRow(ctx, `SELECT weight FROM conversations WHERE assignee_id = ?`, b.ID).Scan(&w); err != nil || w != 1 {
+			t.Errorf("the chat holds weight %v (%v), want 1", w, err)
+		}
+	})
+}
+
+// Queues take the conversations their rules match; round-robin takes turns.
+func TestQueuesAndRoundRobin(t *testing.T) {
+	storetest.EachURL(t, func(t *testing.T, dsn string) {
+		f := newFixture(t, dsn)
+		ctx := context.Background()
+		var members []string
+		for i := range 3 {
+			members = append(members, f.agent(fmt.Sprintf("ru%d@x.example", i), "online", "he").ID)
+		}
+		other := f.agent("other@x.example", "online", "ru")
+		for _, id := range append(members, other.ID) {
+			if err := f.a.Router.SetCapacity(ctx, id, 100); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := f.a.Router.EnsureQueue(ctx, routing.Queue{Name: "russian", Languages: []string{"ru"}, Strategy: "round-robin", Members: members}); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for i := range 6 {
+			c := f.arrive(fmt.Sprintf("+97250400000%d", i), "ru")
+			got = append(got, c.AssigneeID)
+		}
+		want := append(append([]string{}, members...), members...)
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("round-robin order %v, want %v (the queue's members in turn; not the non-member)", got, want)
+		}
+		// A customer who matches no queue goes to anyone available.
+		if c := f.arrive("+972504000099", "en"); c.AssigneeID == "" {
+			t.Error("a customer outside every queue was left unassigned")
 		}
 	})
 }

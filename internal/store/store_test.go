@@ -18,7 +18,7 @@ import (
 // drops a table must change this list, on both dialects alike.
 var wantTables = []string{
 	"api_tokens", "branches", "channel_receipts", "channels", "conversations", "customers",
-	"events", "identities", "jobs", "messages", "notes", "schema_migrations", "sessions", "users",
+	"events", "identities", "jobs", "messages", "notes", "queue_members", "queues", "schema_migrations", "sessions", "users",
 }
 
 func TestMigrateBuildsTheExpectedSchema(t *testing.T) {
