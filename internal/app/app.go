@@ -13,6 +13,7 @@ import (
 	"github.com/gesher-cs/gesher/internal/bus"
 	"github.com/gesher-cs/gesher/internal/channel"
 	"github.com/gesher-cs/gesher/internal/channel/api"
+	"github.com/gesher-cs/gesher/internal/channel/twilio"
 	"github.com/gesher-cs/gesher/internal/clock"
 	"github.com/gesher-cs/gesher/internal/conversation"
 	"github.com/gesher-cs/gesher/internal/customer"
@@ -52,6 +53,8 @@ type App struct {
 	Ingester      *channel.Ingester
 	Jobs          *jobs.Queue
 	Outbox        *channel.Outbox
+	Fitter        *channel.Fitter
+	Mover         *channel.Mover
 	Version       string
 }
 
@@ -98,11 +101,15 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 	// The adapters this binary serves, listed explicitly: there is no global registration.
 	a.Registry = channel.NewRegistry(
 		api.New(opt.HTTPClient),
+		twilio.NewSMS(opt.HTTPClient),
 	)
 	a.Ingester = channel.NewIngester(db, a.Clock, a.Customers, a.Conversations, a.Log)
 	a.Jobs = jobs.New(db, a.Clock, a.Log, jobs.Options{Workers: opt.Workers, NodeID: opt.NodeID})
 	a.Outbox = channel.NewOutbox(a.Jobs, a.Registry, a.Channels, a.Conversations, a.Customers, a.Log)
 	a.Conversations.SetOutbox(a.Outbox)
+	a.Fitter = channel.NewFitter(db, a.Customers, a.Channels, a.Clock.Now)
+	a.Conversations.SetGuard(a.Fitter)
+	a.Mover = channel.NewMover(db, a.Fitter, a.Channels, a.Customers, a.Conversations, a.Events)
 	return a, nil
 }
 
@@ -111,7 +118,7 @@ func (a *App) Web(publicURL string, limits web.Limits) *web.Server {
 	return web.New(web.Deps{
 		DB: a.DB, Clock: a.Clock, Log: a.Log, Events: a.Events, Auth: a.Auth, Customers: a.Customers,
 		Conversations: a.Conversations, Channels: a.Channels, Registry: a.Registry, Ingester: a.Ingester,
-		Outbox: a.Outbox, Jobs: a.Jobs, Bus: a.Bus, Version: a.Version, PublicURL: publicURL, Limits: limits,
+		Outbox: a.Outbox, Fitter: a.Fitter, Mover: a.Mover, Jobs: a.Jobs, Bus: a.Bus, Version: a.Version, PublicURL: publicURL, Limits: limits,
 	})
 }
 

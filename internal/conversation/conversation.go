@@ -133,6 +133,13 @@ type Outbox interface {
 	Queue(ctx context.Context, m Message) error
 }
 
+// ChannelGuard says whether a message may go to a customer on a channel (the channel
+// package's fit rules: consent, device, WhatsApp's window). template says the text is an
+// approved template, which WhatsApp accepts outside its window.
+type ChannelGuard interface {
+	CheckReply(ctx context.Context, customerID, channelID string, template bool) error
+}
+
 // Options tune the service.
 type Options struct {
 	// ReopenWithin is how long after being resolved a conversation is reopened by a new
@@ -147,6 +154,7 @@ type Service struct {
 	events   *event.Log
 	assigner Assigner
 	outbox   Outbox
+	guard    ChannelGuard
 	opt      Options
 }
 
@@ -158,6 +166,9 @@ func NewService(db *store.DB, clk clock.Clock, events *event.Log, assigner Assig
 	}
 	return &Service{db: db, clock: clk, events: events, assigner: assigner, outbox: outbox, opt: opt}
 }
+
+// SetGuard sets the channel-fit check every reply passes.
+func (s *Service) SetGuard(g ChannelGuard) { s.guard = g }
 
 // SetOutbox sets the outbox after construction; the channel package's outbox needs the
 // conversation service itself, so one of the two is wired late.
@@ -480,11 +491,24 @@ func (s *Service) setStatus(ctx context.Context, tx *store.Tx, c *Conversation, 
 	return err
 }
 
+// ReplyInput is an agent's message to a customer.
+type ReplyInput struct {
+	ConversationID string
+	AuthorID       string
+	Text           string
+	// ChannelID picks the channel; empty means the one the customer last used.
+	ChannelID   string
+	Attachments []Attachment
+	// Template says Text is an approved template (WhatsApp outside its 24-hour window).
+	Template bool
+}
+
 // Reply stores an agent's message to the customer and queues it for delivery in the same
-// transaction. channelID picks the channel; empty means the one the customer last used.
-func (s *Service) Reply(ctx context.Context, id, authorID, text, channelID string, attachments []Attachment) (Message, error) {
+// transaction, after checking that the channel fits the customer.
+func (s *Service) Reply(ctx context.Context, in ReplyInput) (Message, error) {
 	var msg Message
-	text = strings.TrimSpace(text)
+	id, authorID, channelID, attachments := in.ConversationID, in.AuthorID, in.ChannelID, in.Attachments
+	text := strings.TrimSpace(in.Text)
 	if text == "" && len(attachments) == 0 {
 		return msg, ErrEmptyText
 	}
@@ -501,6 +525,11 @@ func (s *Service) Reply(ctx context.Context, id, authorID, text, channelID strin
 		}
 		if channelID == "" {
 			return &ValidationError{Field: "channel_id", Reason: "the customer has not written on any channel yet; choose one"}
+		}
+		if s.guard != nil {
+			if err := s.guard.CheckReply(ctx, c.CustomerID, channelID, in.Template); err != nil {
+				return err
+			}
 		}
 		now := s.clock.Now()
 		msg = Message{

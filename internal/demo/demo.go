@@ -190,7 +190,7 @@ func seedHistory(ctx context.Context, s Services, ch channel.Channel) error {
 					return err
 				}
 			}
-			msg, err := conversations.Reply(ctx, c.ID, agentID, m.text, "", nil)
+			msg, err := conversations.Reply(ctx, conversation.ReplyInput{ConversationID: c.ID, AuthorID: agentID, Text: m.text})
 			if err != nil {
 				return err
 			}

@@ -27,6 +27,7 @@ const (
 	ConversationAssigned Kind = "conversation.assigned"
 	ConversationStatus   Kind = "conversation.status-changed"
 	ConversationMerged   Kind = "conversation.merged"
+	ConversationMoved    Kind = "conversation.moved"
 	MessageReceived      Kind = "message.received"
 	MessageQueued        Kind = "message.queued"
 	MessageStatus        Kind = "message.status-changed"
@@ -129,6 +130,7 @@ type Filter struct {
 	CustomerIDs    []string
 	ConversationID string
 	Kinds          []Kind
+	ActorID        string
 	Since, Until   time.Time // [Since, Until)
 	AfterSeq       int64
 	BeforeSeq      int64 // for paging backwards through a timeline
@@ -155,6 +157,10 @@ func (l *Log) List(ctx context.Context, f Filter) ([]Event, error) {
 		for _, k := range f.Kinds {
 			args = append(args, string(k))
 		}
+	}
+	if f.ActorID != "" {
+		where = append(where, "actor_id = ?")
+		args = append(args, f.ActorID)
 	}
 	if !f.Since.IsZero() {
 		where = append(where, "created_at >= ?")

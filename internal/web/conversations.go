@@ -26,6 +26,8 @@ type replyRequest struct {
 	Text        string                    `json:"text"`
 	ChannelID   string                    `json:"channel_id,omitempty"`
 	Attachments []conversation.Attachment `json:"attachments,omitempty"`
+	// Template says the text is an approved template (WhatsApp outside its 24-hour window).
+	Template bool `json:"template,omitempty"`
 }
 
 type noteRequest struct {
@@ -126,7 +128,8 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, _ := principalFrom(r.Context())
-	m, err := s.d.Conversations.Reply(r.Context(), r.PathValue("id"), p.user.ID, req.Text, req.ChannelID, req.Attachments)
+	m, err := s.d.Conversations.Reply(r.Context(), conversation.ReplyInput{ConversationID: r.PathValue("id"), AuthorID: p.user.ID,
+		Text: req.Text, ChannelID: req.ChannelID, Attachments: req.Attachments, Template: req.Template})
 	if err != nil {
 		s.fail(w, r, err)
 		return

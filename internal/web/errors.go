@@ -18,6 +18,7 @@ type apiError struct {
 		Code      string `json:"code"`
 		Message   string `json:"message"`
 		Field     string `json:"field,omitempty"`
+		Reason    string `json:"reason,omitempty"`
 		RequestID string `json:"request_id,omitempty"`
 	} `json:"error"`
 }
@@ -46,6 +47,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		code   = "internal"
 		msg    = "internal error; quote request id " + requestID(r.Context())
 		field  string
+		reason string
 	)
 	var (
 		cv  *conversation.ValidationError
@@ -56,10 +58,13 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		pe  *channel.PayloadError
 		be  *badRequest
 		mbe *http.MaxBytesError
+		nf  *channel.NotFitError
 	)
 	switch {
 	case errors.As(err, &mbe):
 		status, code, msg = http.StatusRequestEntityTooLarge, "too_large", "the body is larger than "+strconv.FormatInt(mbe.Limit, 10)+" bytes"
+	case errors.As(err, &nf):
+		status, code, msg, field, reason = http.StatusUnprocessableEntity, "channel_does_not_fit", nf.Message, "channel_id", nf.Reason
 	case errors.As(err, &be):
 		status, code, msg, field = http.StatusBadRequest, "bad_request", be.msg, be.field
 	case errors.As(err, &pe):
@@ -103,7 +108,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.d.Log.Info("request refused", "request_id", requestID(r.Context()), "method", r.Method, "path", r.URL.Path, "status", status, "reason", msg)
 	}
 	var e apiError
-	e.Error.Code, e.Error.Message, e.Error.Field, e.Error.RequestID = code, msg, field, requestID(r.Context())
+	e.Error.Code, e.Error.Message, e.Error.Field, e.Error.Reason, e.Error.RequestID = code, msg, field, reason, requestID(r.Context())
 	writeJSON(w, status, e)
 }
 

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/gesher-cs/gesher/internal/auth"
+	"github.com/gesher-cs/gesher/internal/channel"
 )
 
 // Route is one row of the route table: what it answers, who may call it, and what the API
@@ -82,6 +83,10 @@ func (s *Server) routeTable() []Route {
 			Request: replyRequest{}, Response: messageView{}, Status: http.StatusAccepted, handler: s.reply},
 		{Method: "POST", Pattern: "/api/v1/conversations/{id}/notes", Perm: auth.ConversationsWrite, Tag: "conversations", Summary: "Add an internal note",
 			Request: noteRequest{}, Response: noteView{}, Status: http.StatusCreated, handler: s.addNote},
+		{Method: "POST", Pattern: "/api/v1/conversations/{id}/move", Perm: auth.ConversationsWrite, Tag: "conversations", Summary: "Move the conversation to another channel on purpose (refused with a reason when the channel does not fit the customer)",
+			Request: moveRequest{}, Response: channel.Moved{}, handler: s.moveConversation},
+		{Method: "GET", Pattern: "/api/v1/conversations/{id}/channels", Perm: auth.ConversationsRead, Tag: "conversations", Summary: "Every channel, and whether it fits this customer (consent, device, WhatsApp window)",
+			Response: listOf[channel.ChannelFit]{}, handler: s.conversationChannels},
 		{Method: "POST", Pattern: "/api/v1/messages/{id}/retry", Perm: auth.ConversationsWrite, Tag: "conversations", Summary: "Send a failed message again", Status: http.StatusAccepted, handler: s.retryMessage},
 
 		// Users and tokens.
@@ -90,6 +95,10 @@ func (s *Server) routeTable() []Route {
 		{Method: "GET", Pattern: "/api/v1/users/{id}", Perm: auth.UsersRead, Tag: "users", Summary: "A user", Response: userView{}, handler: s.getUser},
 		{Method: "PATCH", Pattern: "/api/v1/users/{id}", Perm: auth.UsersWrite, Tag: "users", Summary: "Change a user's name, role, languages, availability or disable them",
 			Request: userPatchRequest{}, Response: userView{}, handler: s.patchUser},
+		{Method: "GET", Pattern: "/api/v1/users/{id}/credits", Perm: auth.MetricsRead, Tag: "users", Summary: "An agent's credit for moving customers to channels that fit them",
+			Response: creditsView{}, handler: s.userCredits},
+		{Method: "GET", Pattern: "/api/v1/me/credits", Perm: auth.ConversationsRead, Tag: "users", Summary: "My credit for moving customers to channels that fit them",
+			Response: creditsView{}, handler: s.myCredits},
 		{Method: "POST", Pattern: "/api/v1/users/{id}/tokens", Perm: auth.TokensWrite, Tag: "users", Summary: "Create an API token for the user (shown once)",
 			Request: tokenRequest{}, Response: tokenView{}, Status: http.StatusCreated, handler: s.createToken},
 
@@ -100,5 +109,14 @@ func (s *Server) routeTable() []Route {
 
 		// Live updates for the console.
 		{Method: "GET", Pattern: "/api/v1/live", Perm: auth.ConversationsRead, Tag: "live", Summary: "WebSocket of live events (messages, assignments, status changes)", handler: s.live},
+
+		// The agent console: the single-page app (public: it holds no data, the API checks
+		// roles) and the read model its inbox needs in one round trip.
+		{Method: "GET", Pattern: "/app/{path...}", Public: true, Tag: "console", Summary: "The agent console (HTML single-page app; unknown paths answer its index.html)", handler: newConsole(consoleFiles()).ServeHTTP},
+		{Method: "GET", Pattern: "/api/v1/inbox", Perm: auth.ConversationsRead, Tag: "console", Summary: "One inbox view with each conversation's customer and last message, and the count of every view",
+			Query:    []Param{{"view", "mine (default), unassigned, open, pending or resolved"}, {"channel", "a channel id"}, {"before", "RFC 3339 time: last activity before it"}, {"limit", "at most 200"}},
+			Response: inboxView{}, handler: s.inbox},
+		{Method: "GET", Pattern: "/api/v1/inbox/channels", Perm: auth.ConversationsRead, Tag: "console", Summary: "The channels' names and kinds, for the inbox filter and message marks (no settings, no secrets)",
+			Response: listOf[channelBrief]{}, handler: s.inboxChannels},
 	}
 }

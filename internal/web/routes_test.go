@@ -54,7 +54,7 @@ func TestRoleMatrixCoversEveryRoute(t *testing.T) {
 			t.Errorf("%s %s is neither public nor protected by a permission", rt.Method, rt.Pattern)
 		}
 	}
-	for _, want := range []string{"GET /healthz", "GET /readyz", "GET /metrics", "GET /api/v1/openapi.json", "POST /hooks/{kind}/{channel}", "GET /hooks/{kind}/{channel}", "POST /api/v1/auth/login", "POST /api/v1/auth/logout"} {
+	for _, want := range []string{"GET /healthz", "GET /readyz", "GET /metrics", "GET /api/v1/openapi.json", "POST /hooks/{kind}/{channel}", "GET /hooks/{kind}/{channel}", "POST /api/v1/auth/login", "POST /api/v1/auth/logout", "GET /app/{path...}"} {
 		if !public[want] {
 			t.Errorf("%s should be public", want)
 		}

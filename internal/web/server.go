@@ -31,6 +31,8 @@ type Deps struct {
 	Registry      *channel.Registry
 	Ingester      *channel.Ingester
 	Outbox        *channel.Outbox
+	Fitter        *channel.Fitter
+	Mover         *channel.Mover
 	Jobs          *jobs.Queue
 	Bus           *bus.Bus
 	Version       string

@@ -1,0 +1,220 @@
+package web
+
+import (
+	"database/sql"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gesher-cs/gesher/internal/channel"
+)
+
+// The console's read model: what the inbox shows in one round trip. The generic
+// /api/v1/conversations list answers "which conversations"; the inbox also needs who the
+// customer is, what they last said and how many conversations each view holds, and fetching
+// those per row would cost the console fifty requests on every live update.
+//
+// The queries are read-only and written once for both databases, as everywhere; they belong
+// here until a domain package grows an inbox of its own.
+const (
+	sqlInbox = `SELECT c.id, c.customer_id, COALESCE(cu.name, ''), COALESCE(cu.languages, ''), c.status, c.assignee_id, c.channel_id, c.subject, c.priority,
+	c.updated_at, c.last_message_at, m.direction, SUBSTR(m.text, 1, 240), m.status, m.channel_id, m.created_at
+FROM conversations c
+LEFT JOIN customers cu ON cu.id = c.customer_id
+LEFT JOIN messages m ON m.id = (SELECT m2.id FROM messages m2 WHERE m2.conversation_id = c.id ORDER BY m2.created_at DESC, m2.id DESC LIMIT 1)`
+
+	sqlInboxCounts = `SELECT
+	COALESCE(SUM(CASE WHEN assignee_id = ? AND status IN ('open', 'pending') THEN 1 ELSE 0 END), 0),
+	COALESCE(SUM(CASE WHEN assignee_id IS NULL AND status IN ('open', 'pending') THEN 1 ELSE 0 END), 0),
+	COALESCE(SUM(CASE WHEN status = 'open' THEN 1 ELSE 0 END), 0),
+	COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0),
+	COALESCE(SUM(CASE WHEN status = 'resolved' THEN 1 ELSE 0 END), 0)
+FROM conversations`
+)
+
+// inboxViews are the console's fixed views and the conditions that define them. Each
+// condition takes the signed-in user's id as its only argument, or none.
+var inboxViews = map[string]struct {
+	where string
+	me    bool
+}{
+	"mine":       {where: "c.assignee_id = ? AND c.status IN ('open', 'pending')", me: true},
+	"unassigned": {where: "c.assignee_id IS NULL AND c.status IN ('open', 'pending')"},
+	"open":       {where: "c.status = 'open'"},
+	"pending":    {where: "c.status = 'pending'"},
+	"resolved":   {where: "c.status = 'resolved'"},
+}
+
+// inboxRow is one line of the inbox.
+type inboxRow struct {
+	ID                string        `json:"id"`
+	CustomerID        string        `json:"customer_id"`
+	CustomerName      string        `json:"customer_name"`
+	CustomerLanguages []string      `json:"customer_languages"`
+	Status            string        `json:"status"`
+	AssigneeID        string        `json:"assignee_id,omitempty"`
+	ChannelID         string        `json:"channel_id,omitempty"`
+	Subject           string        `json:"subject,omitempty"`
+	Priority          int           `json:"priority"`
+	UpdatedAt         time.Time     `json:"updated_at"`
+	LastMessageAt     time.Time     `json:"last_message_at"`
+	LastMessage       *inboxMessage `json:"last_message,omitempty"`
+}
+
+// inboxMessage is the last message of a conversation, shortened for the list.
+type inboxMessage struct {
+	Direction string    `json:"direction"`
+	Text      string    `json:"text"`
+	Status    string    `json:"status"`
+	ChannelID string    `json:"channel_id,omitempty"`
+	At        time.Time `json:"at"`
+}
+
+// inboxCounts is how many conversations each view holds (under the same channel filter).
+type inboxCounts struct {
+	Mine       int `json:"mine"`
+	Unassigned int `json:"unassigned"`
+	Open       int `json:"open"`
+	Pending    int `json:"pending"`
+	Resolved   int `json:"resolved"`
+}
+
+// inboxView is the answer of GET /api/v1/inbox.
+type inboxView struct {
+	View   string      `json:"view"`
+	Items  []inboxRow  `json:"items"`
+	Counts inboxCounts `json:"counts"`
+}
+
+// channelBrief is a channel as any agent may see it: enough to name it and filter by it.
+type channelBrief struct {
+	ID      string       `json:"id"`
+	Name    string       `json:"name"`
+	Kind    channel.Kind `json:"kind"`
+	Enabled bool         `json:"enabled"`
+}
+
+// previewRunes is how much of the last message the inbox shows.
+const previewRunes = 160
+
+func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	name := q.Get("view")
+	if name == "" {
+		name = "mine"
+	}
+	view, ok := inboxViews[name]
+	if !ok {
+		s.fail(w, r, &badRequest{field: "view", msg: "view must be mine, unassigned, open, pending or resolved"})
+		return
+	}
+	limit, err := queryInt(r, "limit", 50, 200)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if limit == 0 {
+		limit = 50
+	}
+	p, _ := principalFrom(r.Context())
+	where := []string{view.where}
+	var args []any
+	if view.me {
+		args = append(args, p.user.ID)
+	}
+	chanID := q.Get("channel")
+	if chanID != "" {
+		where = append(where, "c.channel_id = ?")
+		args = append(args, chanID)
+	}
+	if b := q.Get("before"); b != "" {
+		t, err := time.Parse(time.RFC3339Nano, b)
+		if err != nil {
+			s.fail(w, r, &badRequest{field: "before", msg: "before must be an RFC 3339 time"})
+			return
+		}
+		where = append(where, "c.last_message_at < ?")
+		args = append(args, t.UnixMilli())
+	}
+	ctx := r.Context()
+	rows, err := s.d.DB.Query(ctx, sqlInbox+" WHERE "+strings.Join(where, " AND ")+fmt.Sprintf(" ORDER BY c.last_message_at DESC, c.id DESC LIMIT %d", limit), args...)
+	if err != nil {
+		s.fail(w, r, fmt.Errorf("web: inbox: %w", err))
+		return
+	}
+	defer rows.Close()
+	out := inboxView{View: name, Items: []inboxRow{}}
+	for rows.Next() {
+		var (
+			row                            inboxRow
+			langs                          string
+			assignee, chanCol, mDir, mText sql.NullString
+			mStatus, mChan                 sql.NullString
+			updated, last                  int64
+			mAt                            sql.NullInt64
+		)
+		if err := rows.Scan(&row.ID, &row.CustomerID, &row.CustomerName, &langs, &row.Status, &assignee, &chanCol, &row.Subject, &row.Priority,
+			&updated, &last, &mDir, &mText, &mStatus, &mChan, &mAt); err != nil {
+			s.fail(w, r, fmt.Errorf("web: inbox: scan: %w", err))
+			return
+		}
+		row.AssigneeID, row.ChannelID = assignee.String, chanCol.String
+		row.CustomerLanguages = []string{}
+		if langs != "" {
+			row.CustomerLanguages = strings.Split(langs, ",")
+		}
+		row.UpdatedAt, row.LastMessageAt = time.UnixMilli(updated).UTC(), time.UnixMilli(last).UTC()
+		if mDir.Valid {
+			row.LastMessage = &inboxMessage{Direction: mDir.String, Text: shorten(mText.String, previewRunes), Status: mStatus.String,
+				ChannelID: mChan.String, At: time.UnixMilli(mAt.Int64).UTC()}
+		}
+		out.Items = append(out.Items, row)
+	}
+	if err := rows.Err(); err != nil {
+		s.fail(w, r, fmt.Errorf("web: inbox: %w", err))
+		return
+	}
+	countQ, countArgs := sqlInboxCounts, []any{p.user.ID}
+	if chanID != "" {
+		countQ += " WHERE channel_id = ?"
+		countArgs = append(countArgs, chanID)
+	}
+	c := &out.Counts
+	if err := s.d.DB.QueryRow(ctx, countQ, countArgs...).Scan(&c.Mine, &c.Unassigned, &c.Open, &c.Pending, &c.Resolved); err != nil {
+		s.fail(w, r, fmt.Errorf("web: inbox counts: %w", err))
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// inboxChannels lists the channels for the inbox's filter and the messages' channel marks.
+// Agents may not read channel configuration (channels:read is for supervisors), but they
+// must know what "demo-api" is called.
+func (s *Server) inboxChannels(w http.ResponseWriter, r *http.Request) {
+	chs, err := s.d.Channels.List(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := listOf[channelBrief]{Items: []channelBrief{}}
+	for _, ch := range chs {
+		out.Items = append(out.Items, channelBrief{ID: ch.ID, Name: ch.Name, Kind: ch.Kind, Enabled: ch.Enabled})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// shorten cuts s to at most n runes on a word boundary where one is near, with "…".
+func shorten(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	runes := []rune(s)[:n]
+	cut := string(runes)
+	if i := strings.LastIndexByte(cut, ' '); i > len(cut)*3/4 {
+		cut = cut[:i]
+	}
+	return cut + "…"
+}

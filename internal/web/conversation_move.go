@@ -1,0 +1,77 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gesher-cs/gesher/internal/channel"
+)
+
+type moveRequest struct {
+	ChannelID string `json:"channel_id"`
+	// Action is continue, offer, callback or visual-menu.
+	Action   string `json:"action"`
+	Text     string `json:"text,omitempty"`
+	Template bool   `json:"template,omitempty"`
+}
+
+type creditsView struct {
+	UserID string         `json:"user_id"`
+	Moves  map[string]int `json:"moves"` // accepted moves by action
+	Total  int            `json:"total"`
+}
+
+func (s *Server) moveConversation(w http.ResponseWriter, r *http.Request) {
+	var req moveRequest
+	if err := s.decode(w, r, &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	m, err := s.d.Mover.Move(r.Context(), channel.MoveRequest{
+		ConversationID: r.PathValue("id"), ToChannelID: req.ChannelID, Action: req.Action, Text: req.Text, Template: req.Template,
+	}, actorOf(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, m)
+}
+
+// conversationChannels lists every channel with whether it fits the conversation's customer:
+// what the composer's channel picker offers.
+func (s *Server) conversationChannels(w http.ResponseWriter, r *http.Request) {
+	c, err := s.d.Conversations.Get(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	fits, err := s.d.Fitter.FitAll(r.Context(), c.CustomerID, channel.Purpose{})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, listOf[channel.ChannelFit]{Items: fits})
+}
+
+// userCredits shows an agent's credit for accepted moves, for supervisors.
+func (s *Server) userCredits(w http.ResponseWriter, r *http.Request) {
+	s.writeCredits(w, r, r.PathValue("id"))
+}
+
+// myCredits shows the signed-in agent's own credit.
+func (s *Server) myCredits(w http.ResponseWriter, r *http.Request) {
+	p, _ := principalFrom(r.Context())
+	s.writeCredits(w, r, p.user.ID)
+}
+
+func (s *Server) writeCredits(w http.ResponseWriter, r *http.Request, userID string) {
+	moves, err := s.d.Mover.Credits(r.Context(), userID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := creditsView{UserID: userID, Moves: moves}
+	for _, n := range moves {
+		v.Total += n
+	}
+	writeJSON(w, http.StatusOK, v)
+}
