@@ -14,12 +14,12 @@ import (
 // Why a channel does not fit a customer. These are the rules of SPEC C6: nobody is moved to a
 // channel that does not fit them.
 const (
-	UnfitNoAddress    = "no-address"     // no phone for SMS, no email for email …
-	UnfitNoConsent    = "no-consent"     // the customer said no to this channel
-	UnfitKosherPhone  = "kosher-phone"   // calls and SMS only: no WhatsApp, no apps, no web links
-	UnfitLandline     = "landline"       // no text messages at all
-	UnfitScreenReader = "screen-reader"  // a picture-based menu does not serve a blind customer
-	UnfitWindowClosed = "window-closed"  // WhatsApp: 24 hours since the customer last wrote; only a template may go
+	UnfitNoAddress    = "no-address"    // no phone for SMS, no email for email …
+	UnfitNoConsent    = "no-consent"    // the customer said no to this channel
+	UnfitKosherPhone  = "kosher-phone"  // calls and SMS only: no WhatsApp, no apps, no web links
+	UnfitLandline     = "landline"      // no text messages at all
+	UnfitScreenReader = "screen-reader" // a picture-based menu does not serve a blind customer
+	UnfitWindowClosed = "window-closed" // WhatsApp: 24 hours since the customer last wrote; only a template may go
 	UnfitDisabled     = "channel-disabled"
 )
 
