@@ -592,7 +592,11 @@ func (s *Service) AddNote(ctx context.Context, id, authorID, text string, mentio
 
 // Message returns one message.
 func (s *Service) Message(ctx context.Context, id string) (Message, error) {
-	rows, err := s.db.Q(ctx).Query(ctx, sqlSelectMessage+` WHERE id = ?`, id)
+	return s.oneMessage(ctx, ` WHERE id = ?`, id)
+}
+
+func (s *Service) oneMessage(ctx context.Context, where string, args ...any) (Message, error) {
+	rows, err := s.db.Q(ctx).Query(ctx, sqlSelectMessage+where, args...)
 	if err != nil {
 		return Message{}, err
 	}
@@ -636,18 +640,7 @@ func (s *Service) SetMessageStatus(ctx context.Context, messageID, status, exter
 // MessageByExternalID finds an outbound message by the provider's id on a channel, for status
 // callbacks.
 func (s *Service) MessageByExternalID(ctx context.Context, channelID, externalID string) (Message, error) {
-	rows, err := s.db.Q(ctx).Query(ctx, sqlSelectMessage+` WHERE channel_id = ? AND external_id = ? AND direction = 'out'`, channelID, externalID)
-	if err != nil {
-		return Message{}, err
-	}
-	ms, err := scanMessages(rows)
-	if err != nil {
-		return Message{}, err
-	}
-	if len(ms) == 0 {
-		return Message{}, ErrNotFound
-	}
-	return ms[0], nil
+	return s.oneMessage(ctx, ` WHERE channel_id = ? AND external_id = ? AND direction = 'out'`, channelID, externalID)
 }
 
 func rank(status string) int {

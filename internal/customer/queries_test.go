@@ -1,10 +1,8 @@
 package customer
 
 import (
-	"context"
 	"testing"
 
-	"github.com/gesher-cs/gesher/internal/store"
 	"github.com/gesher-cs/gesher/internal/store/storetest"
 )
 
@@ -19,14 +17,5 @@ func TestQueriesPrepare(t *testing.T) {
 		"sqlMoveIdentities": sqlMoveIdentities, "sqlFamily": sqlFamily, "sqlReturnedIdentities": sqlReturnedIdentities,
 		"sqlReturnIdentities": sqlReturnIdentities,
 	}
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		for name, q := range queries {
-			st, err := db.Writer().PrepareContext(context.Background(), db.Rebind(q))
-			if err != nil {
-				t.Errorf("%s: %v", name, err)
-				continue
-			}
-			st.Close()
-		}
-	})
+	storetest.Prepare(t, queries)
 }

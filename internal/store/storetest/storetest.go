@@ -253,3 +253,20 @@ func freePort() (int, error) {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
+
+// Prepare prepares every named query on a fresh SQLite and a fresh PostgreSQL database, so a
+// typo or a construct one dialect lacks fails the package's tests rather than a customer's
+// installation. Domain packages call it with the constants of their queries.go.
+func Prepare(t *testing.T, queries map[string]string) {
+	t.Helper()
+	Each(t, func(t *testing.T, db *store.DB) {
+		for name, q := range queries {
+			st, err := db.Writer().PrepareContext(context.Background(), db.Rebind(q))
+			if err != nil {
+				t.Errorf("%s: %v", name, err)
+				continue
+			}
+			st.Close()
+		}
+	})
+}

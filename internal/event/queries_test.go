@@ -1,0 +1,11 @@
+package event
+
+import (
+	"testing"
+
+	"github.com/gesher-cs/gesher/internal/store/storetest"
+)
+
+func TestQueriesPrepare(t *testing.T) {
+	storetest.Prepare(t, map[string]string{"sqlAppend": sqlAppend, "sqlSelect": sqlSelect})
+}

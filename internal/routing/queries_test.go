@@ -1,0 +1,11 @@
+package routing
+
+import (
+	"testing"
+
+	"github.com/gesher-cs/gesher/internal/store/storetest"
+)
+
+func TestQueriesPrepare(t *testing.T) {
+	storetest.Prepare(t, map[string]string{"sqlPreviousOwner": sqlPreviousOwner, "sqlCandidates": sqlCandidates})
+}
