@@ -26,7 +26,7 @@ import (
 // env is a whole Gesher server over a real database, wired as cmd/gesher wires it, with a
 // manual clock and a real HTTP listener on loopback.
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	app     *app.App
 	db      *store.DB
 	clock   *clock.Manual
@@ -43,7 +43,7 @@ type env struct {
 
 const hookSecret = "test-channel-secret"
 
-func newEnv(t *testing.T, dsn string) *env {
+func newEnv(t testing.TB, dsn string) *env {
 	t.Helper()
 	ctx := context.Background()
 	e := &env{t: t, clock: clock.NewManual(time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)), tokens: map[auth.Role]string{}, users: map[auth.Role]auth.User{}}
