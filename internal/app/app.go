@@ -19,6 +19,7 @@ import (
 	"github.com/gesher-cs/gesher/internal/customer"
 	"github.com/gesher-cs/gesher/internal/event"
 	"github.com/gesher-cs/gesher/internal/jobs"
+	"github.com/gesher-cs/gesher/internal/metrics"
 	"github.com/gesher-cs/gesher/internal/routing"
 	"github.com/gesher-cs/gesher/internal/store"
 	"github.com/gesher-cs/gesher/internal/web"
@@ -55,6 +56,7 @@ type App struct {
 	Outbox        *channel.Outbox
 	Fitter        *channel.Fitter
 	Mover         *channel.Mover
+	Metrics       *metrics.Service
 	Version       string
 }
 
@@ -110,6 +112,7 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 	a.Fitter = channel.NewFitter(db, a.Customers, a.Channels, a.Clock.Now)
 	a.Conversations.SetGuard(a.Fitter)
 	a.Mover = channel.NewMover(db, a.Fitter, a.Channels, a.Customers, a.Conversations, a.Events)
+	a.Metrics = metrics.NewService(db, a.Events)
 	return a, nil
 }
 
@@ -118,7 +121,7 @@ func (a *App) Web(publicURL string, limits web.Limits) *web.Server {
 	return web.New(web.Deps{
 		DB: a.DB, Clock: a.Clock, Log: a.Log, Events: a.Events, Auth: a.Auth, Customers: a.Customers,
 		Conversations: a.Conversations, Channels: a.Channels, Registry: a.Registry, Ingester: a.Ingester,
-		Outbox: a.Outbox, Fitter: a.Fitter, Mover: a.Mover, Jobs: a.Jobs, Bus: a.Bus, Version: a.Version, PublicURL: publicURL, Limits: limits,
+		Outbox: a.Outbox, Fitter: a.Fitter, Mover: a.Mover, Metrics: a.Metrics, Jobs: a.Jobs, Bus: a.Bus, Version: a.Version, PublicURL: publicURL, Limits: limits,
 	})
 }
 

@@ -98,6 +98,11 @@ func OpenAPI(routes []Route, version string) map[string]any {
 func operationID(rt Route) string {
 	var b strings.Builder
 	b.WriteString(strings.ToLower(rt.Method))
+	// Routes outside the API (health, Prometheus, webhooks, pages) carry their tag, so that
+	// GET /metrics and GET /api/v1/metrics get different ids.
+	if !strings.HasPrefix(rt.Pattern, "/api/v1/") && rt.Tag != "" {
+		b.WriteString(strings.ToUpper(rt.Tag[:1]) + rt.Tag[1:])
+	}
 	for _, part := range strings.FieldsFunc(rt.Pattern, func(r rune) bool { return r == '/' || r == '{' || r == '}' || r == '.' || r == '_' }) {
 		if part == "api" || part == "v1" {
 			continue

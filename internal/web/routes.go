@@ -5,6 +5,7 @@ import (
 
 	"github.com/gesher-cs/gesher/internal/auth"
 	"github.com/gesher-cs/gesher/internal/channel"
+	"github.com/gesher-cs/gesher/internal/metrics"
 )
 
 // Route is one row of the route table: what it answers, who may call it, and what the API
@@ -106,6 +107,12 @@ func (s *Server) routeTable() []Route {
 		{Method: "GET", Pattern: "/api/v1/channels", Perm: auth.ChannelsRead, Tag: "channels", Summary: "Configured channels (secrets are never shown)", Response: listOf[channelView]{}, handler: s.listChannels},
 		{Method: "GET", Pattern: "/api/v1/events", Perm: auth.EventsRead, Tag: "events", Summary: "The event log, oldest first",
 			Query: []Param{{"after", "an event seq: newer events only"}, {"kind", "an event kind; comma-separated"}, {"limit", "at most 1000"}}, Response: listOf[eventView]{}, handler: s.listEvents},
+
+		// Measurement: every figure from the event log.
+		{Method: "GET", Pattern: "/api/v1/metrics", Perm: auth.MetricsRead, Tag: "metrics", Summary: "Every metric, with its definition", Response: listOf[metrics.Definition]{}, handler: s.listMetrics},
+		{Method: "GET", Pattern: "/api/v1/metrics/{name}", Perm: auth.MetricsRead, Tag: "metrics", Summary: "One metric over a range (JSON, or CSV with format=csv)",
+			Query:    []Param{{"from", "start date (2026-11-01) or RFC 3339 time; default 30 days before to"}, {"to", "end (exclusive); default now"}, {"channel", "a channel kind"}, {"agent", "a user id"}, {"bucket", "day, week or month"}, {"tz", "IANA zone for day boundaries, e.g. Asia/Jerusalem"}, {"format", "csv for a CSV export"}},
+			Response: metrics.Result{}, handler: s.getMetric},
 
 		// Live updates for the console.
 		{Method: "GET", Pattern: "/api/v1/live", Perm: auth.ConversationsRead, Tag: "live", Summary: "WebSocket of live events (messages, assignments, status changes)", handler: s.live},

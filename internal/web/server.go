@@ -15,6 +15,7 @@ import (
 	"github.com/gesher-cs/gesher/internal/customer"
 	"github.com/gesher-cs/gesher/internal/event"
 	"github.com/gesher-cs/gesher/internal/jobs"
+	"github.com/gesher-cs/gesher/internal/metrics"
 	"github.com/gesher-cs/gesher/internal/store"
 )
 
@@ -34,6 +35,7 @@ type Deps struct {
 	Fitter        *channel.Fitter
 	Mover         *channel.Mover
 	Jobs          *jobs.Queue
+	Metrics       *metrics.Service
 	Bus           *bus.Bus
 	Version       string
 	// PublicURL is how providers reach this server (https://help.example.com); signatures
@@ -70,7 +72,7 @@ type Server struct {
 	mux          *http.ServeMux
 	handler      http.Handler
 	routes       []Route
-	metrics      *metrics
+	metrics      *promMetrics
 	hookLimiter  *ipLimiter
 	loginLimiter *ipLimiter
 	secureCookie bool

@@ -13,9 +13,9 @@ import (
 	"github.com/gesher-cs/gesher/internal/channel"
 )
 
-// metrics are this server's Prometheus figures, on a registry of its own so that several
+// promMetrics are this server's Prometheus figures, on a registry of its own so that several
 // servers in one test process do not collide.
-type metrics struct {
+type promMetrics struct {
 	reg      *prometheus.Registry
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
@@ -23,8 +23,8 @@ type metrics struct {
 	handler  http.Handler
 }
 
-func newMetrics(d Deps) *metrics {
-	m := &metrics{reg: prometheus.NewRegistry()}
+func newMetrics(d Deps) *promMetrics {
+	m := &promMetrics{reg: prometheus.NewRegistry()}
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "gesher_http_requests_total", Help: "HTTP requests by route and status code.",
 	}, []string{"route", "code"})
@@ -62,7 +62,7 @@ func jobCount(d Deps, state string) float64 {
 	return float64(counts[state])
 }
 
-func (m *metrics) instrument(route string, next http.Handler) http.Handler {
+func (m *promMetrics) instrument(route string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw, ok := w.(*statusWriter)
@@ -79,11 +79,11 @@ func (m *metrics) instrument(route string, next http.Handler) http.Handler {
 	})
 }
 
-func (m *metrics) hook(ch channel.Channel, result string) {
+func (m *promMetrics) hook(ch channel.Channel, result string) {
 	m.ingest.WithLabelValues(string(ch.Kind), result).Inc()
 }
 
-func (m *metrics) ingested(ch channel.Channel, accepted, duplicates int) {
+func (m *promMetrics) ingested(ch channel.Channel, accepted, duplicates int) {
 	m.ingest.WithLabelValues(string(ch.Kind), "accepted").Add(float64(accepted))
 	m.ingest.WithLabelValues(string(ch.Kind), "duplicate").Add(float64(duplicates))
 }
