@@ -5,6 +5,9 @@ set -euo pipefail
 
 need=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+# The console's browser tests drive Debian's Chromium (never a browser downloaded by Playwright).
+[ -x /usr/bin/chromium ] || need+=(chromium)
+command -v node >/dev/null 2>&1 || need+=(nodejs npm)
 
 if ((${#need[@]})); then
   if [ "$(id -u)" -ne 0 ]; then
@@ -16,3 +19,12 @@ if ((${#need[@]})); then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
+
+# The front ends' and the browser tests' npm packages, exactly as locked, when not installed yet.
+here=$(cd "$(dirname "$0")/.." && pwd)
+for dir in "$here"/web/*/ "$here"/test/e2e/; do
+  if [ -f "$dir/package-lock.json" ] && [ ! -d "$dir/node_modules" ]; then
+    echo "npm ci in ${dir#"$here"/} …"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+done

@@ -21,12 +21,13 @@ type Config struct {
 	LogLevel   string
 	Workers    int
 	HookRate   float64
+	LoginRate  float64
 	ConfigFile string
 }
 
 // DefaultConfig is the configuration with nothing set.
 func DefaultConfig() Config {
-	return Config{Addr: "127.0.0.1:8080", Data: "./data", LogFormat: "text", LogLevel: "info", Workers: 4, HookRate: 200}
+	return Config{Addr: "127.0.0.1:8080", Data: "./data", LogFormat: "text", LogLevel: "info", Workers: 4, HookRate: 200, LoginRate: 12}
 }
 
 // configFields describes every setting once: its flag, its environment variable (GESHER_ and
@@ -46,6 +47,7 @@ func (c *Config) fields() []configField {
 		{"log-level", "log level: debug, info, warn or error", &c.LogLevel},
 		{"workers", "background job workers (sends, timers)", &c.Workers},
 		{"hook-rate", "webhook requests per second allowed per client address (0: no limit)", &c.HookRate},
+		{"login-rate", "sign-in attempts per minute allowed per client address, after a burst of ten (0: no limit)", &c.LoginRate},
 		{"config", "optional file of name = value lines (the flag names above)", &c.ConfigFile},
 	}
 }

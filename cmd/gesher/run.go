@@ -26,6 +26,8 @@ Commands:
   migrate   bring the database schema up to date
   user      add a user:  gesher user add --email E --role agent|supervisor|admin [--password P]
   token     create an API token:  gesher token create --user E [--name N]
+  backup    copy the SQLite database while it runs:  gesher backup [--out FILE]
+  eval      relevance figures:  gesher eval search --articles A.jsonl --queries Q.jsonl [--train T.jsonl] [--db DSN]
   version   print the version
 
 Run "gesher <command> -h" for the flags of a command.
@@ -48,6 +50,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdUser(ctx, rest, stdin, stdout, stderr)
 	case "token":
 		return cmdToken(ctx, rest, stdout, stderr)
+	case "backup":
+		return cmdBackup(ctx, rest, stdout, stderr)
+	case "eval":
+		return cmdEval(ctx, rest, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "gesher", version)
 		return nil
@@ -78,12 +84,17 @@ func parseConfig(name string, args []string, stderr io.Writer, extra func(fs *fl
 }
 
 func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*app.App, error) {
-	return app.Open(ctx, app.Options{DSN: cfg.DB, Log: log, Workers: cfg.Workers, Version: version})
+	lease, nodeID, err := jobEnv()
+	if err != nil {
+		return nil, err
+	}
+	return app.Open(ctx, app.Options{DSN: cfg.DB, Log: log, Workers: cfg.Workers, Version: version, JobLease: lease, NodeID: nodeID})
 }
 
 func webLimits(cfg Config) web.Limits {
 	limits := web.DefaultLimits()
 	limits.HookRatePerIP = cfg.HookRate
 	limits.HookBurst = int(cfg.HookRate * 2)
+	limits.LoginRatePerIP = cfg.LoginRate / 60
 	return limits
 }

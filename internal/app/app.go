@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/gesher-cs/gesher/internal/auth"
 	"github.com/gesher-cs/gesher/internal/bus"
@@ -18,7 +19,9 @@ import (
 	"github.com/gesher-cs/gesher/internal/conversation"
 	"github.com/gesher-cs/gesher/internal/customer"
 	"github.com/gesher-cs/gesher/internal/event"
+	"github.com/gesher-cs/gesher/internal/helpcenter"
 	"github.com/gesher-cs/gesher/internal/jobs"
+	"github.com/gesher-cs/gesher/internal/media"
 	"github.com/gesher-cs/gesher/internal/metrics"
 	"github.com/gesher-cs/gesher/internal/routing"
 	"github.com/gesher-cs/gesher/internal/store"
@@ -33,6 +36,9 @@ type Options struct {
 	Argon   auth.ArgonParams
 	Workers int    // job workers
 	NodeID  string // names this node in job leases; empty picks one
+	// JobLease is how long a claimed job belongs to this node before another may take it
+	// over; zero is the queue's default (2 minutes).
+	JobLease time.Duration
 	// HTTPClient is what adapters use to reach providers; tests point it at local fakes.
 	HTTPClient *http.Client
 	Version    string
@@ -52,11 +58,13 @@ type App struct {
 	Channels      *channel.Channels
 	Registry      *channel.Registry
 	Ingester      *channel.Ingester
+	Media         *media.Store
 	Jobs          *jobs.Queue
 	Outbox        *channel.Outbox
 	Fitter        *channel.Fitter
 	Mover         *channel.Mover
 	Metrics       *metrics.Service
+	Help          *helpcenter.Service
 	Version       string
 }
 
@@ -105,14 +113,24 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 		api.New(opt.HTTPClient),
 		twilio.NewSMS(opt.HTTPClient),
 	)
-	a.Ingester = channel.NewIngester(db, a.Clock, a.Customers, a.Conversations, a.Log)
-	a.Jobs = jobs.New(db, a.Clock, a.Log, jobs.Options{Workers: opt.Workers, NodeID: opt.NodeID})
+	a.Media = media.NewStore(db, a.Clock)
+	a.Ingester = channel.NewIngester(db, a.Clock, a.Customers, a.Conversations, a.Media, a.Log)
+	a.Jobs = jobs.New(db, a.Clock, a.Log, jobs.Options{Workers: opt.Workers, NodeID: opt.NodeID, Lease: opt.JobLease})
 	a.Outbox = channel.NewOutbox(a.Jobs, a.Registry, a.Channels, a.Conversations, a.Customers, a.Log)
 	a.Conversations.SetOutbox(a.Outbox)
 	a.Fitter = channel.NewFitter(db, a.Customers, a.Channels, a.Clock.Now)
 	a.Conversations.SetGuard(a.Fitter)
 	a.Mover = channel.NewMover(db, a.Fitter, a.Channels, a.Customers, a.Conversations, a.Events)
 	a.Metrics = metrics.NewService(db, a.Events)
+	// The help centre's index is in memory: built from the database now, kept current from
+	// the bus (other nodes' edits) until the bus closes.
+	a.Help = helpcenter.NewService(db, a.Clock, a.Events, helpcenter.Options{Log: a.Log})
+	if err := a.Help.Load(ctx); err != nil {
+		a.Bus.Close()
+		db.Close()
+		return nil, err
+	}
+	a.Help.Follow(context.WithoutCancel(ctx), a.Bus)
 	return a, nil
 }
 
@@ -120,8 +138,8 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 func (a *App) Web(publicURL string, limits web.Limits) *web.Server {
 	return web.New(web.Deps{
 		DB: a.DB, Clock: a.Clock, Log: a.Log, Events: a.Events, Auth: a.Auth, Customers: a.Customers,
-		Conversations: a.Conversations, Channels: a.Channels, Registry: a.Registry, Ingester: a.Ingester,
-		Outbox: a.Outbox, Fitter: a.Fitter, Mover: a.Mover, Metrics: a.Metrics, Jobs: a.Jobs, Bus: a.Bus, Version: a.Version, PublicURL: publicURL, Limits: limits,
+		Conversations: a.Conversations, Channels: a.Channels, Registry: a.Registry, Ingester: a.Ingester, Media: a.Media,
+		Outbox: a.Outbox, Fitter: a.Fitter, Mover: a.Mover, Metrics: a.Metrics, Help: a.Help, Jobs: a.Jobs, Bus: a.Bus, Version: a.Version, PublicURL: publicURL, Limits: limits,
 	})
 }
 

@@ -60,8 +60,19 @@ type Inbound struct {
 	From        Contact
 	Text        string
 	Attachments []conversation.Attachment
-	At          time.Time
-	Status      *StatusUpdate
+	// Files are attachments the adapter downloaded from the provider. The ingester stores
+	// their bytes in the same transaction as the message and attaches them to it, so a
+	// message is acknowledged only once its files are safe.
+	Files  []File
+	At     time.Time
+	Status *StatusUpdate
+}
+
+// File is a file's bytes as the provider delivered them.
+type File struct {
+	Name        string
+	ContentType string
+	Data        []byte
 }
 
 // Outbound is a message to deliver.
@@ -71,6 +82,9 @@ type Outbound struct {
 	To             []Identity // every identity the customer has; the adapter picks what it needs
 	Text           string
 	Attachments    []conversation.Attachment
+	// Template says the agent sent Text as an approved template (WhatsApp outside its
+	// 24-hour window): the adapter sends the real template whose rendering it is.
+	Template bool
 }
 
 // Receipt is what a provider said when it accepted a message.

@@ -11,6 +11,7 @@ import (
 	"github.com/gesher-cs/gesher/internal/conversation"
 	"github.com/gesher-cs/gesher/internal/customer"
 	"github.com/gesher-cs/gesher/internal/event"
+	"github.com/gesher-cs/gesher/internal/media"
 	"github.com/gesher-cs/gesher/internal/store"
 )
 
@@ -32,12 +33,13 @@ type Ingester struct {
 	clock         clock.Clock
 	customers     *customer.Service
 	conversations *conversation.Service
+	files         *media.Store
 	log           *slog.Logger
 }
 
 // NewIngester returns the ingest pipeline.
-func NewIngester(db *store.DB, clk clock.Clock, customers *customer.Service, conversations *conversation.Service, log *slog.Logger) *Ingester {
-	return &Ingester{db: db, clock: clk, customers: customers, conversations: conversations, log: log}
+func NewIngester(db *store.DB, clk clock.Clock, customers *customer.Service, conversations *conversation.Service, files *media.Store, log *slog.Logger) *Ingester {
+	return &Ingester{db: db, clock: clk, customers: customers, conversations: conversations, files: files, log: log}
 }
 
 // Ingest stores every item of one provider delivery in a single transaction and returns only
@@ -110,9 +112,20 @@ func (in *Ingester) one(ctx context.Context, tx *store.Tx, ch Channel, item Inbo
 			}
 		}
 	}
+	attachments := item.Attachments
+	for _, f := range item.Files {
+		stored, err := in.files.Put(ctx, f.Name, f.ContentType, f.Data)
+		if errors.Is(err, media.ErrTooLarge) {
+			return r, Payloadf("the file %q is over %d bytes", f.Name, media.MaxSize)
+		}
+		if err != nil {
+			return r, err
+		}
+		attachments = append(attachments, conversation.Attachment{Name: stored.Name, ContentType: stored.ContentType, Size: stored.Size, URL: media.URL(stored.ID)})
+	}
 	rec, err := in.conversations.Receive(ctx, conversation.InboundMessage{
 		CustomerID: cust.ID, ChannelID: ch.ID, ExternalID: item.ExternalID, Text: item.Text,
-		Attachments: item.Attachments, At: item.At,
+		Attachments: attachments, At: item.At,
 	})
 	if err != nil {
 		return r, err

@@ -18,6 +18,7 @@ import (
 	"github.com/gesher-cs/gesher/internal/conversation"
 	"github.com/gesher-cs/gesher/internal/customer"
 	"github.com/gesher-cs/gesher/internal/event"
+	"github.com/gesher-cs/gesher/internal/media"
 	"github.com/gesher-cs/gesher/internal/routing"
 	"github.com/gesher-cs/gesher/internal/store"
 )
@@ -101,6 +102,11 @@ func Seed(ctx context.Context, s Services) (Summary, error) {
 	if err != nil {
 		return sum, err
 	}
+	for _, c := range demoChannels {
+		if _, err := s.Channels.Ensure(ctx, c); err != nil {
+			return sum, err
+		}
+	}
 	if err := seedBranches(ctx, s); err != nil {
 		return sum, err
 	}
@@ -152,7 +158,7 @@ func seedHistory(ctx context.Context, s Services, ch channel.Channel) error {
 	customers := customer.NewService(s.DB, past, events)
 	conversations := conversation.NewService(s.DB, past, events, routing.New(s.DB, past), nil, conversation.Options{})
 	customers.SetMergeHook(conversations)
-	ingester := channel.NewIngester(s.DB, past, customers, conversations, nil)
+	ingester := channel.NewIngester(s.DB, past, customers, conversations, media.NewStore(s.DB, past), nil)
 	agents := map[string]string{}
 	all, err := s.Auth.ListUsers(ctx)
 	if err != nil {

@@ -3,7 +3,11 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -11,6 +15,7 @@ import (
 	"github.com/gesher-cs/gesher/internal/channel"
 	"github.com/gesher-cs/gesher/internal/channel/api"
 	"github.com/gesher-cs/gesher/internal/store/storetest"
+	"github.com/gesher-cs/gesher/internal/web"
 )
 
 // The inbox shows each view's conversations newest first, with the customer's name and the
@@ -134,4 +139,61 @@ func (e *env) mustCall(role auth.Role, method, path string, body any) (int, map[
 		e.t.Fatalf("%s %s as %s: %d %v", method, path, role, status, out)
 	}
 	return status, out
+}
+
+// /app/ serves the embedded console when the binary was built with it, and otherwise says how
+// to build it; either way it is public (the page holds no data) and under the server's CSP.
+func TestConsoleRouteServesTheBuiltAppOrSaysHowToBuildIt(t *testing.T) {
+	e := newEnv(t, storetest.SQLitePath(t))
+	built := web.ConsoleBuilt
+	var index []byte
+	if built {
+		var err error
+		if index, err = os.ReadFile(filepath.Join("dist", "console", "index.html")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, path := range []string{"/app/", "/app/c/01JX0000000000000000000000", "/app/signin"} {
+		resp, err := http.Get(e.http.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'self'") {
+			t.Errorf("%s: CSP %q", path, csp)
+		}
+		if built {
+			if resp.StatusCode != http.StatusOK || string(body) != string(index) {
+				t.Errorf("%s: %d, want the built index.html", path, resp.StatusCode)
+			}
+		} else if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), "console not built — run make build") {
+			t.Errorf("%s: %d %q, want 503 saying to run make build", path, resp.StatusCode, body)
+		}
+	}
+	if built {
+		// Every script and stylesheet the page names is served, gzipped, for a year.
+		for _, m := range regexp.MustCompile(`(?:src|href)="(/app/assets/[^"]+)"`).FindAllStringSubmatch(string(index), -1) {
+			req, _ := http.NewRequest("GET", e.http.URL+m[1], nil)
+			req.Header.Set("Accept-Encoding", "gzip")
+			resp, err := http.DefaultTransport.RoundTrip(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 200 || resp.Header.Get("Content-Encoding") != "gzip" || !strings.Contains(resp.Header.Get("Cache-Control"), "immutable") {
+				t.Errorf("%s: %d, encoding %q, cache %q", m[1], resp.StatusCode, resp.Header.Get("Content-Encoding"), resp.Header.Get("Cache-Control"))
+			}
+		}
+	}
+	// No trailing slash: sent to the app.
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Get(e.http.URL + "/app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); resp.StatusCode/100 != 3 || loc != "/app/" {
+		t.Errorf("/app: %d to %q, want a redirect to /app/", resp.StatusCode, loc)
+	}
 }

@@ -122,3 +122,7 @@ func TestConsoleNotBuiltSaysHowToBuildIt(t *testing.T) {
 		}
 	}
 }
+
+// ConsoleBuilt tells the HTTP-level tests (package web_test) whether this binary embeds a
+// built console, which depends on the build tags and on whether `make console` ran.
+var ConsoleBuilt = newConsole(consoleFiles()).index != nil

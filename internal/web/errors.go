@@ -10,6 +10,7 @@ import (
 	"github.com/gesher-cs/gesher/internal/channel"
 	"github.com/gesher-cs/gesher/internal/conversation"
 	"github.com/gesher-cs/gesher/internal/customer"
+	"github.com/gesher-cs/gesher/internal/media"
 )
 
 // apiError is the one error shape every endpoint answers with.
@@ -83,7 +84,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status, code, msg = http.StatusUnprocessableEntity, "invalid_identity", inv.Error()
 	case errors.As(err, &tk):
 		status, code, msg = http.StatusConflict, "identity_taken", "that identity belongs to customer "+tk.CustomerID+"; merge the two customers instead"
-	case errors.Is(err, conversation.ErrNotFound), errors.Is(err, customer.ErrNotFound), errors.Is(err, auth.ErrNotFound):
+	case errors.Is(err, conversation.ErrNotFound), errors.Is(err, customer.ErrNotFound), errors.Is(err, auth.ErrNotFound), errors.Is(err, media.ErrNotFound):
 		status, code, msg = http.StatusNotFound, "not_found", err.Error()
 	case errors.Is(err, channel.ErrNotFailed):
 		status, code, msg = http.StatusConflict, "not_failed", err.Error()

@@ -103,12 +103,12 @@ func writeMetricCSV(w http.ResponseWriter, res metrics.Result) {
 			_ = cw.Write([]string{k, strconv.Itoa(d.Count), strconv.Itoa(d.Unanswered), f(d.MeanSec), f(d.P50Sec), f(d.P90Sec), f(d.P99Sec)})
 		}
 	default:
+		// Every row of a metric has the same keys: the first names the columns.
 		var cols []string
-		for _, row := range res.Rows {
-			for k := range row {
+		if len(res.Rows) > 0 {
+			for k := range res.Rows[0] {
 				cols = append(cols, k)
 			}
-			break
 		}
 		sort.Strings(cols)
 		_ = cw.Write(cols)

@@ -35,6 +35,7 @@ type Param struct {
 
 // routeTable lists every route. Handlers live in one file per resource.
 func (s *Server) routeTable() []Route {
+	help := newHelpPages(s)
 	return []Route{
 		// Health and metrics: for load balancers and Prometheus.
 		{Method: "GET", Pattern: "/healthz", Public: true, Tag: "ops", Summary: "The process is alive", handler: s.healthz},
@@ -54,6 +55,9 @@ func (s *Server) routeTable() []Route {
 		{Method: "GET", Pattern: "/api/v1/me", Perm: auth.ConversationsRead, Tag: "auth", Summary: "The signed-in user", Response: userView{}, handler: s.me},
 		{Method: "PUT", Pattern: "/api/v1/me/availability", Perm: auth.ConversationsRead, Tag: "auth", Summary: "Set my availability (online, away, offline)",
 			Request: availabilityRequest{}, Response: userView{}, handler: s.setAvailability},
+
+		// Files customers sent, stored at ingest.
+		{Method: "GET", Pattern: "/api/v1/media/{id}", Perm: auth.ConversationsRead, Tag: "conversations", Summary: "Download a file a customer sent (served as an attachment, never rendered in the console's origin)", handler: s.getMedia},
 
 		// Customers.
 		{Method: "GET", Pattern: "/api/v1/customers", Perm: auth.CustomersRead, Tag: "customers", Summary: "Find customers by identity or text",
@@ -125,5 +129,46 @@ func (s *Server) routeTable() []Route {
 			Response: inboxView{}, handler: s.inbox},
 		{Method: "GET", Pattern: "/api/v1/inbox/channels", Perm: auth.ConversationsRead, Tag: "console", Summary: "The channels' names and kinds, for the inbox filter and message marks (no settings, no secrets)",
 			Response: listOf[channelBrief]{}, handler: s.inboxChannels},
+
+		// The public help centre: server-rendered pages (HTML, no JavaScript needed). The
+		// POSTs are same-origin forms, rate-limited per address.
+		{Method: "GET", Pattern: "/help", Public: true, Tag: "help", Summary: "The help centre's home: search and topics (HTML)",
+			Query: []Param{{"lang", "he, ar, ru or en (default: the browser's language)"}, {"category", "list one topic's articles"}}, handler: help.home},
+		{Method: "GET", Pattern: "/help/search", Public: true, Tag: "help", Summary: "The answer page: the best answer's passage inline, then other articles (HTML)",
+			Query: []Param{{"q", "the question, in the customer's own words"}, {"lang", "he, ar, ru or en"}}, handler: help.search},
+		{Method: "GET", Pattern: "/help/articles/{id}", Public: true, Tag: "help", Summary: "An article (HTML); opened from a search it records the click",
+			Query: []Param{{"lang", "the page's language"}, {"s", "the search it was opened from"}, {"r", "its rank in that search"}}, handler: help.article},
+		{Method: "POST", Pattern: "/help/articles/{id}/feedback", Public: true, Tag: "help", Summary: "\"Did this answer your question?\" (a form: helpful=yes|no, s=search id); redirects back",
+			Status: http.StatusSeeOther, handler: help.guardPost(help.feedback)},
+		{Method: "POST", Pattern: "/help/articles/{id}/read", Public: true, Tag: "help", Summary: "The article opened from search s stayed on screen long enough to be read (sent by the page's script)",
+			Query: []Param{{"s", "the search it was opened from"}}, Status: http.StatusNoContent, handler: help.guardPost(help.read)},
+		{Method: "GET", Pattern: "/help/static/{name}", Public: true, Tag: "help", Summary: "The help centre's style sheet and script", handler: help.staticAsset},
+
+		// Help articles for the console: agents read (internal ones too), admins edit.
+		{Method: "GET", Pattern: "/api/v1/articles", Perm: auth.ConversationsRead, Tag: "help", Summary: "List articles, by ID",
+			Query:    []Param{{"lang", "a language"}, {"status", "draft or published"}, {"category", "a category"}, {"after", "an article id: the next page"}, {"limit", "at most 500"}},
+			Response: listOf[articleView]{}, handler: s.listArticles},
+		{Method: "POST", Pattern: "/api/v1/articles", Perm: auth.SettingsWrite, Tag: "help", Summary: "Create an article (a language variant joins a group)",
+			Request: articleInput{}, Response: articleView{}, Status: http.StatusCreated, handler: s.createArticle},
+		{Method: "GET", Pattern: "/api/v1/articles/search", Perm: auth.ConversationsRead, Tag: "help", Summary: "Search articles as a customer would, internal ones included (not recorded)",
+			Query: []Param{{"q", "the words"}, {"lang", "prefer this language"}, {"limit", "at most 50"}}, Response: articleSearchView{}, handler: s.searchArticles},
+		{Method: "POST", Pattern: "/api/v1/articles/import", Perm: auth.SettingsWrite, Tag: "help", Summary: "Import articles from JSON lines (created or updated by id; published unless a line says otherwise)",
+			Response: importView{}, handler: s.importArticles},
+		{Method: "GET", Pattern: "/api/v1/articles/export", Perm: auth.MetricsRead, Tag: "help", Summary: "Export articles as JSON lines (what import reads)",
+			Query: []Param{{"lang", "a language"}, {"status", "draft or published"}}, handler: s.exportArticles},
+		{Method: "GET", Pattern: "/api/v1/articles/{id}", Perm: auth.ConversationsRead, Tag: "help", Summary: "An article", Response: articleView{}, handler: s.getArticle},
+		{Method: "PUT", Pattern: "/api/v1/articles/{id}", Perm: auth.SettingsWrite, Tag: "help", Summary: "Change an article (send the revision you edited; a stale one is refused with 409)",
+			Request: articleInput{}, Response: articleView{}, handler: s.updateArticle},
+		{Method: "DELETE", Pattern: "/api/v1/articles/{id}", Perm: auth.SettingsWrite, Tag: "help", Summary: "Delete an article", Status: http.StatusNoContent, handler: s.deleteArticle},
+		{Method: "GET", Pattern: "/api/v1/articles/{id}/revisions", Perm: auth.ConversationsRead, Tag: "help", Summary: "An article's revisions, newest first",
+			Response: listOf[revisionView]{}, handler: s.articleRevisions},
+		{Method: "GET", Pattern: "/api/v1/help/lay-phrases", Perm: auth.MetricsRead, Tag: "help", Summary: "The lay-to-professional map's stored entries (the built-in ones apply too)",
+			Response: listOf[layPhraseView]{}, handler: s.listLayPhrases},
+		{Method: "PUT", Pattern: "/api/v1/help/lay-phrases", Perm: auth.SettingsWrite, Tag: "help", Summary: "Add or change a phrase of the lay map (by language and phrase; weight 0 turns it off)",
+			Request: layPhraseView{}, Response: layPhraseView{}, handler: s.putLayPhrase},
+		{Method: "DELETE", Pattern: "/api/v1/help/lay-phrases/{id}", Perm: auth.SettingsWrite, Tag: "help", Summary: "Remove a stored phrase", Status: http.StatusNoContent, handler: s.deleteLayPhrase},
+		{Method: "GET", Pattern: "/api/v1/help/failed-searches", Perm: auth.MetricsRead, Tag: "help", Summary: "Failed searches (nothing found, or nothing opened), grouped by their words, most frequent first",
+			Query:    []Param{{"since", "RFC 3339; default 30 days ago"}, {"until", "RFC 3339; default now"}, {"limit", "at most 1000"}},
+			Response: listOf[failedSearchView]{}, handler: s.failedSearches},
 	}
 }

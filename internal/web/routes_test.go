@@ -54,7 +54,8 @@ func TestRoleMatrixCoversEveryRoute(t *testing.T) {
 			t.Errorf("%s %s is neither public nor protected by a permission", rt.Method, rt.Pattern)
 		}
 	}
-	for _, want := range []string{"GET /healthz", "GET /readyz", "GET /metrics", "GET /api/v1/openapi.json", "POST /hooks/{kind}/{channel}", "GET /hooks/{kind}/{channel}", "POST /api/v1/auth/login", "POST /api/v1/auth/logout", "GET /app/{path...}"} {
+	for _, want := range []string{"GET /healthz", "GET /readyz", "GET /metrics", "GET /api/v1/openapi.json", "POST /hooks/{kind}/{channel}", "GET /hooks/{kind}/{channel}", "POST /api/v1/auth/login", "POST /api/v1/auth/logout", "GET /app/{path...}",
+		"GET /help", "GET /help/search", "GET /help/articles/{id}", "POST /help/articles/{id}/feedback", "POST /help/articles/{id}/read", "GET /help/static/{name}"} {
 		if !public[want] {
 			t.Errorf("%s should be public", want)
 		}

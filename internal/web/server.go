@@ -14,7 +14,9 @@ import (
 	"github.com/gesher-cs/gesher/internal/conversation"
 	"github.com/gesher-cs/gesher/internal/customer"
 	"github.com/gesher-cs/gesher/internal/event"
+	"github.com/gesher-cs/gesher/internal/helpcenter"
 	"github.com/gesher-cs/gesher/internal/jobs"
+	"github.com/gesher-cs/gesher/internal/media"
 	"github.com/gesher-cs/gesher/internal/metrics"
 	"github.com/gesher-cs/gesher/internal/store"
 )
@@ -31,12 +33,14 @@ type Deps struct {
 	Channels      *channel.Channels
 	Registry      *channel.Registry
 	Ingester      *channel.Ingester
+	Media         *media.Store
 	Outbox        *channel.Outbox
 	Fitter        *channel.Fitter
 	Mover         *channel.Mover
 	Jobs          *jobs.Queue
 	Metrics       *metrics.Service
 	Bus           *bus.Bus
+	Help          *helpcenter.Service
 	Version       string
 	// PublicURL is how providers reach this server (https://help.example.com); signatures
 	// that cover the URL (Twilio's) are checked against it rather than the Host header,
@@ -53,6 +57,10 @@ type Limits struct {
 	LoginRatePerIP   float64 // sign-in attempts per second per address
 	LoginBurst       int
 	SessionCookieTTL time.Duration
+	// HelpWritesPerIP and HelpWritesBurst limit what the public help centre records per client
+	// address (searches, clicks, feedback); 0 = no limit.
+	HelpWritesPerIP float64
+	HelpWritesBurst int
 }
 
 // DefaultLimits are the production defaults.
@@ -63,6 +71,9 @@ func DefaultLimits() Limits {
 		HookBurst:      400,
 		LoginRatePerIP: 0.2, // one attempt every five seconds on average …
 		LoginBurst:     10,  // … after ten in a row
+		// A reader searches and clicks a few times a minute; a script, hundreds.
+		HelpWritesPerIP: 1,
+		HelpWritesBurst: 30,
 	}
 }
 

@@ -41,8 +41,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	// Max-Age, not only Expires: the browser counts it from now on its own clock, so a
+	// browser whose clock is off from the server's still keeps the session as long as the
+	// server does (Expires alone would be read against the browser's clock).
 	http.SetCookie(w, &http.Cookie{
-		Name: SessionCookie, Value: token, Path: "/", Expires: expires,
+		Name: SessionCookie, Value: token, Path: "/", Expires: expires, MaxAge: max(int(expires.Sub(s.d.Clock.Now()).Seconds()), 1),
 		HttpOnly: true, Secure: s.secureCookie, SameSite: http.SameSiteLaxMode,
 	})
 	writeJSON(w, http.StatusOK, u)

@@ -1,0 +1,517 @@
+package twilio_test
+
+// These tests run the SMS channel through the whole server, as Twilio meets it: a real HTTP
+// listener from app.Open, the real webhook route, the ingest transaction and the send job, on
+// SQLite and on PostgreSQL, with a local fake of Twilio's Messages API.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gesher-cs/gesher/internal/app"
+	"github.com/gesher-cs/gesher/internal/auth"
+	"github.com/gesher-cs/gesher/internal/channel"
+	"github.com/gesher-cs/gesher/internal/channel/api"
+	"github.com/gesher-cs/gesher/internal/channel/twilio"
+	"github.com/gesher-cs/gesher/internal/clock"
+	"github.com/gesher-cs/gesher/internal/conversation"
+	"github.com/gesher-cs/gesher/internal/customer"
+	"github.com/gesher-cs/gesher/internal/event"
+	"github.com/gesher-cs/gesher/internal/store/storetest"
+	"github.com/gesher-cs/gesher/internal/web"
+)
+
+const (
+	authToken  = "demo-twilio-token"
+	apiSecret  = "test-api-secret"
+	accountSid = "AC5ef872f6da5a21de157d80997a64bd33"
+	ourNumber  = "+12015550123"
+	// outSid is the sid in the status-callback fixtures; the fake Twilio gives it to the first
+	// message sent, so the recorded callbacks can be replayed as they are.
+	outSid = "SM9b8a7c6d5e4f30211a2b3c4d5e6f7a8b"
+)
+
+type env struct {
+	t      *testing.T
+	app    *app.App
+	clock  *clock.Manual
+	url    string
+	sms    channel.Channel
+	api    channel.Channel
+	agent  auth.User
+	token  string // the agent's API token
+	twilio *fakeTwilio
+}
+
+func newEnv(t *testing.T, dsn string) *env {
+	t.Helper()
+	ctx := context.Background()
+	e := &env{t: t, clock: clock.NewManual(time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)), twilio: &fakeTwilio{sids: []string{outSid}}}
+	fake := httptest.NewServer(e.twilio)
+	t.Cleanup(fake.Close)
+	a, err := app.Open(ctx, app.Options{DSN: dsn, Clock: e.clock, Argon: auth.CheapArgon(), NodeID: "test", Version: "test", HTTPClient: fake.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(a.Close)
+	e.app = a
+	limits := web.DefaultLimits()
+	limits.HookRatePerIP = 0
+	srv := httptest.NewServer(a.Web("", limits))
+	t.Cleanup(srv.Close)
+	e.url = srv.URL
+	e.sms, err = a.Channels.Ensure(ctx, channel.Channel{Name: "demo-sms", Kind: twilio.Kind, Secret: authToken, Enabled: true, Settings: map[string]string{
+		twilio.SettingAccountSID: accountSid, twilio.SettingFrom: ourNumber, twilio.SettingAPIBase: fake.URL, twilio.SettingPublicURL: srv.URL,
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.api, err = a.Channels.Ensure(ctx, channel.Channel{Name: "crm", Kind: api.Kind, Secret: apiSecret, Enabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One online agent, so that new conversations get an owner.
+	u, err := a.Auth.CreateUser(ctx, auth.NewUser{Email: "agent@test.example", Name: "Noa Agent", Role: auth.RoleAgent, Password: "correct horse battery"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	online := "online"
+	if e.agent, err = a.Auth.UpdateUser(ctx, u.ID, auth.UserPatch{Availability: &online}, event.System); err != nil {
+		t.Fatal(err)
+	}
+	if e.token, _, err = a.Auth.CreateToken(ctx, u.ID, "test", event.System); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// reply posts an agent's reply through the API, as the console does, and returns its id.
+func (e *env) reply(conversationID, text string) string {
+	e.t.Helper()
+	body, _ := json.Marshal(map[string]string{"text": text})
+	req, _ := http.NewRequest(http.MethodPost, e.url+"/api/v1/conversations/"+conversationID+"/messages", strings.NewReader(string(body)))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+e.token)
+	got := e.do(req)
+	var m struct {
+		ID     string `json:"id"`
+		Status string `json:"status"`
+	}
+	if err := json.Unmarshal([]byte(got.body), &m); err != nil || got.status != http.StatusAccepted || m.Status != conversation.StatusQueued {
+		e.t.Fatalf("reply: %d %s; want 202 with a queued message", got.status, got.body)
+	}
+	return m.ID
+}
+
+type answer struct {
+	status      int
+	contentType string
+	body        string
+}
+
+// postSMS posts a form body to the SMS webhook, signed as Twilio signs it unless sig is given
+// ("" for no signature header at all).
+func (e *env) postSMS(body string, sig ...string) answer {
+	e.t.Helper()
+	hook := e.url + "/hooks/sms/" + e.sms.Name
+	params, _ := url.ParseQuery(body)
+	signature := twilio.Signature(authToken, hook, params)
+	if len(sig) > 0 {
+		signature = sig[0]
+	}
+	req, _ := http.NewRequest(http.MethodPost, hook, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if signature != "" {
+		req.Header.Set(twilio.SignatureHeader, signature)
+	}
+	return e.do(req)
+}
+
+func (e *env) do(req *http.Request) answer {
+	e.t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return answer{resp.StatusCode, resp.Header.Get("Content-Type"), string(b)}
+}
+
+// postAPI posts a message on the generic API channel, as an integrator would.
+func (e *env) postAPI(id, phone, text string) answer {
+	e.t.Helper()
+	body := fmt.Sprintf(`{"id":%q,"from":{"phone":%q},"text":%q}`, id, phone, text)
+	req, _ := http.NewRequest(http.MethodPost, e.url+"/hooks/api/"+e.api.Name, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(api.SignatureHeader, api.Sign(apiSecret, []byte(body)))
+	return e.do(req)
+}
+
+func (e *env) count(q string, args ...any) int {
+	e.t.Helper()
+	var n int
+	if err := e.app.DB.QueryRow(context.Background(), q, args...).Scan(&n); err != nil {
+		e.t.Fatal(err)
+	}
+	return n
+}
+
+// conversationOf returns the customer with phone and their only open conversation, with
+// messages.
+func (e *env) conversationOf(phone string) (customer.Customer, conversation.Conversation) {
+	e.t.Helper()
+	ctx := context.Background()
+	c, err := e.app.Customers.FindByIdentity(ctx, customer.Phone, phone)
+	if err != nil {
+		e.t.Fatalf("customer with phone %s: %v", phone, err)
+	}
+	open, err := e.app.Conversations.List(ctx, conversation.Filter{CustomerID: c.ID, Status: []conversation.Status{conversation.Open}})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if len(open) != 1 {
+		e.t.Fatalf("customer %s has %d open conversations, want 1", phone, len(open))
+	}
+	conv, err := e.app.Conversations.Get(ctx, open[0].ID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return c, conv
+}
+
+// work runs the due jobs, then moves the clock past any back-off, rounds times.
+func (e *env) work(rounds int) {
+	e.t.Helper()
+	for range rounds {
+		if _, err := e.app.Jobs.Work(context.Background()); err != nil {
+			e.t.Fatal(err)
+		}
+		e.clock.Advance(10 * time.Minute)
+	}
+}
+
+func fixture(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+const twiml = `<?xml version="1.0" encoding="UTF-8"?><Response/>`
+
+// fakeTwilio is a local Messages API: form in, JSON out, basic auth checked.
+type fakeTwilio struct {
+	mu      sync.Mutex
+	sids    []string // handed out first, then generated
+	answers []int    // statuses to answer with before succeeding
+	forms   []url.Values
+}
+
+func (f *fakeTwilio) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	user, pass, ok := r.BasicAuth()
+	if !ok || user != accountSid || pass != authToken || r.URL.Path != "/2010-04-01/Accounts/"+accountSid+"/Messages.json" {
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = w.Write([]byte(`{"code": 20003, "message": "Authenticate", "more_info": "https://www.twilio.com/docs/errors/20003", "status": 401}`))
+		return
+	}
+	body, _ := io.ReadAll(r.Body)
+	form, _ := url.ParseQuery(string(body))
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.forms = append(f.forms, form)
+	w.Header().Set("Content-Type", "application/json")
+	if len(f.answers) > 0 {
+		status := f.answers[0]
+		f.answers = f.answers[1:]
+		w.WriteHeader(status)
+		if status == http.StatusBadRequest {
+			_, _ = w.Write([]byte(`{"code": 21610, "message": "Attempt to send to unsubscribed recipient", "more_info": "https://www.twilio.com/docs/errors/21610", "status": 400}`))
+		} else {
+			fmt.Fprintf(w, `{"code": 20500, "message": "Internal Server Error", "status": %d}`, status)
+		}
+		return
+	}
+	sid := fmt.Sprintf("SM%032x", len(f.forms))
+	if len(f.sids) > 0 {
+		sid, f.sids = f.sids[0], f.sids[1:]
+	}
+	w.WriteHeader(http.StatusCreated)
+	_ = json.NewEncoder(w).Encode(map[string]any{"sid": sid, "status": "queued", "to": form.Get("To"), "from": form.Get("From"), "body": form.Get("Body"), "account_sid": accountSid})
+}
+
+func (f *fakeTwilio) sent() []url.Values {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]url.Values(nil), f.forms...)
+}
+
+// An inbound SMS creates the customer by phone number and the message in an open, owned
+// conversation, and Twilio gets empty TwiML. The same delivery again stores nothing more.
+func TestInboundSMS(t *testing.T) {
+	storetest.EachURL(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		body := fixture(t, "inbound-sms.form")
+		for i := range 2 {
+			got := e.postSMS(body)
+			if got.status != http.StatusOK || !strings.HasPrefix(got.contentType, "text/xml") || got.body != twiml {
+				t.Fatalf("delivery %d: answer %d %q %q, want 200 text/xml %s", i+1, got.status, got.contentType, got.body, twiml)
+			}
+		}
+		cust, conv := e.conversationOf("+14155550100")
+		if len(cust.Identities) != 1 || cust.Identities[0].Kind != customer.Phone || cust.Identities[0].Value != "+14155550100" {
+			t.Errorf("customer identities %+v, want the phone +14155550100", cust.Identities)
+		}
+		if conv.AssigneeID != e.agent.ID || conv.ChannelID != e.sms.ID {
+			t.Errorf("conversation owner %q channel %q, want %q on %q", conv.AssigneeID, conv.ChannelID, e.agent.ID, e.sms.ID)
+		}
+		if len(conv.Messages) != 1 {
+			t.Fatalf("%d messages after a replayed delivery, want 1", len(conv.Messages))
+		}
+		m := conv.Messages[0]
+		if m.Text != "Hi, my order #4521 hasn't arrived yet. Can you check?" || m.ExternalID != "SM3f1e2b7c9a0d4e5f8a6b1c2d3e4f5a6b" || m.Direction != conversation.Inbound {
+			t.Errorf("message %+v", m)
+		}
+		if n := e.count(`SELECT COUNT(*) FROM customers`); n != 1 {
+			t.Errorf("%d customers, want 1", n)
+		}
+	})
+}
+
+// Issue 3, acceptance 2: the same phone writing through the API channel and then by SMS is one
+// customer with one open conversation and one owner.
+func TestSamePhoneOnAPIThenSMSIsOneCustomer(t *testing.T) {
+	storetest.EachURL(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		// The CRM writes the number as Israelis do; Twilio sends E.164.
+		if got := e.postAPI("crm-77", "050-000-0001", "שלום, אני רוצה לשנות את הכתובת למשלוח"); got.status != http.StatusOK {
+			t.Fatalf("API message: %d %s", got.status, got.body)
+		}
+		_, before := e.conversationOf("+972500000001")
+		form := url.Values{
+			"MessageSid": {"SM0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f"}, "SmsSid": {"SM0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f"}, "AccountSid": {accountSid},
+			"From": {"+972500000001"}, "To": {ourNumber}, "Body": {"הכתובת החדשה: רחוב הרצל 10, חיפה"}, "NumMedia": {"0"}, "SmsStatus": {"received"}, "ApiVersion": {"2010-04-01"},
+		}
+		if got := e.postSMS(form.Encode()); got.status != http.StatusOK || got.body != twiml {
+			t.Fatalf("SMS: %d %s", got.status, got.body)
+		}
+		cust, after := e.conversationOf("+972500000001")
+		if after.ID != before.ID || after.AssigneeID == "" || after.AssigneeID != before.AssigneeID {
+			t.Errorf("after the SMS: conversation %s owned by %q; want %s still owned by %q", after.ID, after.AssigneeID, before.ID, before.AssigneeID)
+		}
+		if len(after.Messages) != 2 || after.Messages[0].ChannelID != e.api.ID || after.Messages[1].ChannelID != e.sms.ID {
+			t.Errorf("messages %+v, want the API message then the SMS", after.Messages)
+		}
+		if after.ChannelID != e.sms.ID {
+			t.Errorf("conversation's channel %s, want the SMS channel %s (replies go where the customer last wrote)", after.ChannelID, e.sms.ID)
+		}
+		if n := e.count(`SELECT COUNT(*) FROM customers`); n != 1 {
+			t.Errorf("%d customers, want 1", n)
+		}
+		if n := e.count(`SELECT COUNT(*) FROM conversations WHERE customer_id = ?`, cust.ID); n != 1 {
+			t.Errorf("%d conversations, want 1", n)
+		}
+	})
+}
+
+func TestInboundMMSKeepsMedia(t *testing.T) {
+	storetest.EachURL(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		if got := e.postSMS(fixture(t, "inbound-mms.form")); got.status != http.StatusOK || got.body != twiml {
+			t.Fatalf("MMS: %d %s", got.status, got.body)
+		}
+		_, conv := e.conversationOf("+14155550100")
+		m := conv.Messages[0]
+		base := "https://api.twilio.com/2010-04-01/Accounts/" + accountSid + "/Messages/MM7c2d9e1f0a3b4c5d6e7f8a9b0c1d2e3f/Media/"
+		want := []conversation.Attachment{
+			{Name: "ME0a1b2c3d4e5f60718293a4b5c6d7e8f9", ContentType: "image/jpeg", URL: base + "ME0a1b2c3d4e5f60718293a4b5c6d7e8f9"},
+			{Name: "ME9f8e7d6c5b4a39281706f5e4d3c2b1a0", ContentType: "image/png", URL: base + "ME9f8e7d6c5b4a39281706f5e4d3c2b1a0"},
+		}
+		if len(m.Attachments) != 2 || m.Attachments[0] != want[0] || m.Attachments[1] != want[1] || m.Text != "Photos of the box as it arrived" {
+			t.Errorf("stored %q with %+v\nwant attachments %+v", m.Text, m.Attachments, want)
+		}
+	})
+}
+
+// A reply goes out through the Messages API with a status callback to this channel; Twilio's
+// callbacks then move it to delivered, or to failed with Twilio's reason, and each is an
+// event on the log.
+func TestStatusCallbacks(t *testing.T) {
+	storetest.EachURL(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		ctx := context.Background()
+		e.postSMS(fixture(t, "inbound-sms.form"))
+		_, conv := e.conversationOf("+14155550100")
+		reply := func(text string) string {
+			id := e.reply(conv.ID, text)
+			e.work(1)
+			return id
+		}
+		status := func(id string) conversation.Message {
+			m, err := e.app.Conversations.Message(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return m
+		}
+
+		first := reply("It left our warehouse yesterday; tracking number 1Z999AA10123456784.")
+		sent := e.twilio.sent()
+		if len(sent) != 1 {
+			t.Fatalf("Twilio got %d requests, want 1", len(sent))
+		}
+		if sent[0].Get("To") != "+14155550100" || sent[0].Get("From") != ourNumber || sent[0].Get("StatusCallback") != e.url+"/hooks/sms/demo-sms" {
+			t.Errorf("send form %v", sent[0])
+		}
+		if m := status(first); m.Status != conversation.StatusSent || m.ExternalID != outSid {
+			t.Fatalf("after the send: %s with sid %q, want sent with %s", m.Status, m.ExternalID, outSid)
+		}
+		for _, f := range []string{"status-queued.form", "status-sent.form", "status-delivered.form", "status-delivered.form"} {
+			if got := e.postSMS(fixture(t, f)); got.status != http.StatusNoContent || got.body != "" {
+				t.Errorf("%s: answer %d %q, want an empty 204", f, got.status, got.body)
+			}
+		}
+		if m := status(first); m.Status != conversation.StatusDelivered {
+			t.Errorf("after the delivered callback: %s, want delivered", m.Status)
+		}
+		// A late "sent" does not undo "delivered".
+		e.postSMS(strings.ReplaceAll(fixture(t, "status-sent.form"), "ApiVersion", "Late=1&ApiVersion"))
+		if m := status(first); m.Status != conversation.StatusDelivered {
+			t.Errorf("after a late sent callback: %s, want delivered", m.Status)
+		}
+
+		second := reply("Could you confirm the apartment number?")
+		sid := status(second).ExternalID
+		if sid == "" || sid == outSid {
+			t.Fatalf("second reply has sid %q", sid)
+		}
+		undelivered := strings.ReplaceAll(fixture(t, "status-undelivered.form"), outSid, sid)
+		if got := e.postSMS(undelivered); got.status != http.StatusNoContent {
+			t.Errorf("undelivered callback: %d %s", got.status, got.body)
+		}
+		m := status(second)
+		if m.Status != conversation.StatusFailed || m.StatusReason != "Unreachable destination handset (Twilio error 30003)" {
+			t.Errorf("after undelivered: %s %q, want failed with Twilio's reason", m.Status, m.StatusReason)
+		}
+
+		events, err := e.app.Events.List(ctx, event.Filter{ConversationID: conv.ID, Kinds: []event.Kind{event.MessageStatus}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var moves []string
+		for _, ev := range events {
+			var d map[string]string
+			_ = json.Unmarshal(ev.Data, &d)
+			if d["from"] != d["to"] {
+				moves = append(moves, d["message_id"][len(d["message_id"])-4:]+":"+d["from"]+"→"+d["to"])
+			}
+		}
+		a, b := first[len(first)-4:], second[len(second)-4:]
+		want := []string{a + ":queued→sent", a + ":sent→delivered", b + ":queued→sent", b + ":sent→failed"}
+		if strings.Join(moves, " ") != strings.Join(want, " ") {
+			t.Errorf("status events\n got %v\nwant %v", moves, want)
+		}
+	})
+}
+
+// A tampered or missing signature is refused with 401 and leaves no trace; so does a valid
+// signature for another URL. Garbage with a valid signature is a 400, also without a trace.
+func TestRejectedDeliveriesStoreNothing(t *testing.T) {
+	storetest.EachURL(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		eventsBefore := e.count(`SELECT COUNT(*) FROM events`) // creating the agent
+		body := fixture(t, "inbound-sms.form")
+		params, _ := url.ParseQuery(body)
+		tampered := strings.Replace(body, "Can+you+check", "Send+me+a+refund", 1)
+		cases := []struct {
+			name string
+			got  answer
+			want int
+		}{
+			{"tampered body", e.postSMS(tampered, twilio.Signature(authToken, e.url+"/hooks/sms/demo-sms", params)), http.StatusUnauthorized},
+			{"no signature", e.postSMS(body, ""), http.StatusUnauthorized},
+			{"wrong token", e.postSMS(body, twilio.Signature("guess", e.url+"/hooks/sms/demo-sms", params)), http.StatusUnauthorized},
+			{"signed for another channel", e.postSMS(body, twilio.Signature(authToken, e.url+"/hooks/sms/other", params)), http.StatusUnauthorized},
+			{"garbage, signed", e.postSMS("this is not a form %zz"), http.StatusBadRequest},
+			{"JSON, signed", e.postSMS(`{"MessageSid":"SM1","From":"+14155550100","Body":"hi"}`), http.StatusBadRequest},
+			{"truncated, signed", e.postSMS(body[:len(body)/2]), http.StatusBadRequest},
+		}
+		for _, c := range cases {
+			if c.got.status != c.want {
+				t.Errorf("%s: %d %s, want %d", c.name, c.got.status, c.got.body, c.want)
+			}
+		}
+		for _, table := range []string{"customers", "identities", "conversations", "messages", "channel_receipts"} {
+			if n := e.count(`SELECT COUNT(*) FROM ` + table); n != 0 {
+				t.Errorf("%d rows in %s after rejected deliveries, want 0", n, table)
+			}
+		}
+		if n := e.count(`SELECT COUNT(*) FROM events`); n != eventsBefore {
+			t.Errorf("%d events after rejected deliveries, want the %d from before", n, eventsBefore)
+		}
+		// The channel is found by name and kind: the API channel's name under /hooks/sms/ is
+		// not found, nor is a channel that does not exist.
+		for _, path := range []string{"/hooks/sms/crm", "/hooks/sms/nope"} {
+			req, _ := http.NewRequest(http.MethodPost, e.url+path, strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set(twilio.SignatureHeader, twilio.Signature(authToken, e.url+path, params))
+			if got := e.do(req); got.status != http.StatusNotFound {
+				t.Errorf("POST %s: %d, want 404", path, got.status)
+			}
+		}
+	})
+}
+
+// Outbound: a 5xx is retried and the message goes out once; a permanent refusal fails the
+// message with Twilio's reason and is not retried.
+func TestSendRetriesAndFailures(t *testing.T) {
+	storetest.EachURL(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		ctx := context.Background()
+		e.postSMS(fixture(t, "inbound-sms.form"))
+		_, conv := e.conversationOf("+14155550100")
+
+		e.twilio.mu.Lock()
+		e.twilio.answers = []int{http.StatusServiceUnavailable, http.StatusInternalServerError}
+		e.twilio.mu.Unlock()
+		m := e.reply(conv.ID, "We are looking into it.")
+		e.work(1)
+		if got, _ := e.app.Conversations.Message(ctx, m); got.Status != conversation.StatusQueued {
+			t.Errorf("after a 503: %s, want still queued", got.Status)
+		}
+		e.work(5)
+		got, _ := e.app.Conversations.Message(ctx, m)
+		if got.Status != conversation.StatusSent || got.ExternalID != outSid {
+			t.Errorf("after 503, 500, 201: %s with sid %q, want sent with %s", got.Status, got.ExternalID, outSid)
+		}
+		if n := len(e.twilio.sent()); n != 3 {
+			t.Errorf("Twilio got %d requests, want 3 (two failures, one success)", n)
+		}
+
+		e.twilio.mu.Lock()
+		e.twilio.answers = []int{http.StatusBadRequest}
+		e.twilio.mu.Unlock()
+		m2 := e.reply(conv.ID, "One more thing…")
+		e.work(5)
+		got, _ = e.app.Conversations.Message(ctx, m2)
+		if got.Status != conversation.StatusFailed || got.StatusReason != "Attempt to send to unsubscribed recipient (Twilio error 21610)" {
+			t.Errorf("after a 400: %s %q, want failed with Twilio's reason", got.Status, got.StatusReason)
+		}
+		if n := len(e.twilio.sent()); n != 4 {
+			t.Errorf("Twilio got %d requests in all, want 4 (a permanent refusal is not retried)", n)
+		}
+	})
+}

@@ -1,0 +1,48 @@
+// The help centre's only script, and every page works without it: it shows the read-aloud
+// button where the browser can speak (speechSynthesis), and tells the server when an article
+// opened from a search stayed on screen long enough to be read.
+(function () {
+  'use strict';
+  var body = document.getElementById('article-body');
+  if (!body) return;
+  var btn = document.getElementById('read-aloud');
+  if (btn && 'speechSynthesis' in window) {
+    var speaking = false;
+    var done = function () {
+      speaking = false;
+      btn.setAttribute('aria-pressed', 'false');
+      btn.textContent = btn.getAttribute('data-start');
+    };
+    btn.hidden = false;
+    btn.addEventListener('click', function () {
+      if (speaking) {
+        window.speechSynthesis.cancel();
+        done();
+        return;
+      }
+      var u = new SpeechSynthesisUtterance(body.innerText);
+      u.lang = body.closest('[lang]').getAttribute('lang');
+      u.onend = done;
+      u.onerror = done;
+      speaking = true;
+      btn.setAttribute('aria-pressed', 'true');
+      btn.textContent = btn.getAttribute('data-stop');
+      window.speechSynthesis.speak(u);
+    });
+  }
+  var dwell = body.getAttribute('data-dwell');
+  if (dwell && navigator.sendBeacon) {
+    var seen = 0, last = Date.now(), sent = false;
+    var tick = function () {
+      var now = Date.now();
+      if (document.visibilityState === 'visible') seen += now - last;
+      last = now;
+      if (!sent && seen >= 30000) {
+        sent = true;
+        navigator.sendBeacon(dwell);
+      }
+    };
+    setInterval(tick, 5000);
+    document.addEventListener('visibilitychange', tick);
+  }
+})();

@@ -1,0 +1,51 @@
+// The live connection: one WebSocket to /api/v1/live, reconnected with back-off. After a
+// reconnect or a "resync" frame the console reloads what it shows, since events may have been
+// missed in between.
+import type { LiveEvent } from './types'
+
+export interface LiveHandlers {
+  event(e: LiveEvent): void
+  resync(): void
+  state(connected: boolean): void
+}
+
+export function connectLive(h: LiveHandlers): () => void {
+  let ws: WebSocket | null = null
+  let stopped = false
+  let attempt = 0
+  let timer: number | undefined
+  let everConnected = false
+
+  const open = () => {
+    const proto = location.protocol === 'https:' ? 'wss:' : 'ws:'
+    ws = new WebSocket(`${proto}//${location.host}/api/v1/live`)
+    ws.onmessage = (m) => {
+      let f: { type: string; event?: LiveEvent }
+      try {
+        f = JSON.parse(m.data as string)
+      } catch {
+        return
+      }
+      if (f.type === 'hello') {
+        attempt = 0
+        h.state(true)
+        if (everConnected) h.resync()
+        everConnected = true
+      } else if (f.type === 'event' && f.event) h.event(f.event)
+      else if (f.type === 'resync') h.resync()
+    }
+    ws.onclose = () => {
+      h.state(false)
+      if (stopped) return
+      const delay = Math.min(30000, 500 * 2 ** attempt) * (0.75 + Math.random() / 2)
+      attempt++
+      timer = window.setTimeout(open, delay)
+    }
+  }
+  open()
+  return () => {
+    stopped = true
+    window.clearTimeout(timer)
+    ws?.close()
+  }
+}

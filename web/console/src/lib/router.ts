@@ -1,0 +1,53 @@
+// The console's few pages, read from and written to the address bar, so that back, forward,
+// reload and a pasted link all land on the same screen.
+import { reactive } from 'vue'
+import type { View } from './types'
+
+export interface Route {
+  page: 'signin' | 'inbox'
+  conversation: string | null
+  view: View
+  channel: string
+}
+
+const BASE = '/app/'
+const views: View[] = ['mine', 'unassigned', 'open', 'pending', 'resolved']
+
+export function parse(pathname: string, search: string): Route {
+  const q = new URLSearchParams(search)
+  const v = q.get('view') as View | null
+  const r: Route = { page: 'inbox', conversation: null, view: v && views.includes(v) ? v : 'mine', channel: q.get('channel') ?? '' }
+  const rest = pathname.startsWith(BASE) ? pathname.slice(BASE.length) : ''
+  const parts = rest.split('/').filter(Boolean)
+  if (parts[0] === 'signin') r.page = 'signin'
+  else if (parts[0] === 'c' && parts[1]) r.conversation = decodeURIComponent(parts[1])
+  return r
+}
+
+export function href(r: Partial<Route>): string {
+  const full = { ...route, ...r }
+  if (full.page === 'signin') return BASE + 'signin'
+  const q = new URLSearchParams()
+  if (full.view !== 'mine') q.set('view', full.view)
+  if (full.channel) q.set('channel', full.channel)
+  const qs = q.toString()
+  return BASE + (full.conversation ? 'c/' + encodeURIComponent(full.conversation) : '') + (qs ? '?' + qs : '')
+}
+
+const inBrowser = typeof window !== 'undefined'
+
+export const route = reactive<Route>(inBrowser ? parse(location.pathname, location.search) : parse(BASE, ''))
+
+export function navigate(r: Partial<Route>, replace = false): void {
+  const url = href(r)
+  if (replace) history.replaceState(null, '', url)
+  else if (url !== location.pathname + location.search) history.pushState(null, '', url)
+  Object.assign(route, parse(location.pathname, location.search))
+}
+
+if (inBrowser) window.addEventListener('popstate', () => Object.assign(route, parse(location.pathname, location.search)))
+
+/** syncRoute reads the address bar again (after history was changed directly). */
+export function syncRoute(): void {
+  Object.assign(route, parse(location.pathname, location.search))
+}

@@ -1,0 +1,151 @@
+// The shapes the Gesher API answers with (see /api/v1/openapi.json).
+
+export type Role = 'agent' | 'supervisor' | 'admin'
+export type ConversationStatus = 'open' | 'pending' | 'resolved' | 'merged'
+export type View = 'mine' | 'unassigned' | 'open' | 'pending' | 'resolved'
+
+export interface User {
+  id: string
+  email: string
+  name: string
+  role: Role
+  languages?: string[]
+  availability?: string
+  disabled?: boolean
+}
+
+export interface Channel {
+  id: string
+  name: string
+  kind: string
+  enabled: boolean
+}
+
+export interface InboxMessage {
+  direction: 'in' | 'out'
+  text: string
+  status: string
+  channel_id?: string
+  at: string
+}
+
+export interface InboxRow {
+  id: string
+  customer_id: string
+  customer_name: string
+  customer_languages: string[]
+  status: ConversationStatus
+  assignee_id?: string
+  channel_id?: string
+  subject?: string
+  priority: number
+  updated_at: string
+  last_message_at: string
+  last_message?: InboxMessage
+}
+
+export interface InboxCounts {
+  mine: number
+  unassigned: number
+  open: number
+  pending: number
+  resolved: number
+}
+
+export interface Inbox {
+  view: View
+  items: InboxRow[]
+  counts: InboxCounts
+}
+
+export interface Attachment {
+  name?: string
+  content_type: string
+  size?: number
+  url?: string
+}
+
+export interface Message {
+  id: string
+  conversation_id: string
+  customer_id: string
+  channel_id?: string
+  direction: 'in' | 'out'
+  author_id?: string
+  text: string
+  attachments: Attachment[] | null
+  status: string
+  status_reason?: string
+  created_at: string
+  updated_at: string
+}
+
+export interface Note {
+  id: string
+  conversation_id: string
+  author_id: string
+  text: string
+  mentions: string[] | null
+  created_at: string
+}
+
+export interface Conversation {
+  id: string
+  customer_id: string
+  status: ConversationStatus
+  assignee_id?: string
+  channel_id?: string
+  subject?: string
+  priority: number
+  created_at: string
+  updated_at: string
+  last_message_at: string
+  resolved_at?: string
+  messages?: Message[]
+  notes?: Note[]
+}
+
+export interface Identity {
+  id: string
+  kind: string
+  value: string
+  created_at?: string
+}
+
+export interface Profile {
+  accessibility?: string[]
+  device?: string
+  consent?: Record<string, boolean>
+  coaching_stage?: string
+  birth_year?: number
+  city?: string
+  segments?: string[]
+  notes?: string
+}
+
+export interface Customer {
+  id: string
+  name: string
+  languages: string[]
+  profile: Profile
+  merged_into?: string
+  identities: Identity[]
+  created_at: string
+  updated_at: string
+}
+
+export interface LiveEvent {
+  seq: number
+  id: string
+  kind: string
+  customer_id?: string
+  conversation_id?: string
+  channel_id?: string
+  actor: { kind: string; id?: string }
+  data?: Record<string, unknown>
+  at: string
+}
+
+export interface List<T> {
+  items: T[]
+}
