@@ -14,8 +14,13 @@ CONSOLE_MODULES := web/console/node_modules/.package-lock.json
 CONSOLE_SOURCES := $(shell find web/console/src web/console/public -type f 2>/dev/null) \
 	web/console/index.html web/console/vite.config.ts web/console/tsconfig.json web/console/package.json \
 	$(wildcard internal/i18n/locales/*.json)
+# The chat widget's sources and its build (see the widget target).
+WIDGET_DIST := internal/web/dist/widget/widget.js
+WIDGET_MODULES := web/widget/node_modules/.package-lock.json
+WIDGET_SOURCES := $(shell find web/widget/src -type f 2>/dev/null) \
+	web/widget/vite.config.ts web/widget/tsconfig.json web/widget/package.json
 
-.PHONY: help demo build test test-go lint fuzz fuzz-short bench deps clean console test-console test-e2e
+.PHONY: help demo build test test-go lint fuzz fuzz-short bench deps clean console test-console test-e2e widget test-widget
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -25,7 +30,7 @@ demo: $(BIN) ## run Gesher with the seeded demo organisation (SQLite in ./data/d
 
 build: $(BIN) ## build the single binary into bin/gesher
 
-$(BIN): $(GO_SOURCES) $(CONSOLE_DIST)
+$(BIN): $(GO_SOURCES) $(CONSOLE_DIST) $(WIDGET_DIST)
 	@mkdir -p bin
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/gesher
 
@@ -42,6 +47,19 @@ $(CONSOLE_MODULES): web/console/package-lock.json
 test-console: $(CONSOLE_MODULES) ## the console's unit tests (Vitest)
 	cd web/console && npx --no-install vitest run
 
+# The chat widget (web/widget → internal/web/dist/widget/widget.js, served at /widget.js): one
+# IIFE from Vite's library mode; the build prints its gzipped size and fails over 25 KB.
+widget: $(WIDGET_DIST) ## build the chat widget (type-check, then bundle)
+
+$(WIDGET_DIST): $(WIDGET_SOURCES) $(WIDGET_MODULES)
+	cd web/widget && npm run --silent build
+
+$(WIDGET_MODULES): web/widget/package-lock.json
+	cd web/widget && npm ci --no-audit --no-fund --loglevel=error
+
+test-widget: $(WIDGET_MODULES) ## the widget's unit tests (Vitest)
+	cd web/widget && npx --no-install vitest run
+
 E2E_MODULES := test/e2e/node_modules/.package-lock.json
 $(E2E_MODULES): test/e2e/package-lock.json
 	cd test/e2e && npm ci --no-audit --no-fund --loglevel=error
@@ -54,7 +72,7 @@ deps: ## install what the tests need when missing (Debian's postgresql, staticch
 
 test: deps lint ## the whole suite: lint, Go tests on SQLite and a real PostgreSQL, short fuzzing, the console in a browser
 	./scripts/with-postgres.sh $(MAKE) --no-print-directory test-go fuzz-short
-	$(MAKE) --no-print-directory test-console test-e2e
+	$(MAKE) --no-print-directory test-console test-widget test-e2e
 
 test-go:
 	$(GO) test -count=1 -timeout 20m ./...

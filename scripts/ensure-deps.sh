@@ -8,6 +8,8 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 # The console's browser tests drive Debian's Chromium (never a browser downloaded by Playwright).
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v node >/dev/null 2>&1 || need+=(nodejs npm)
+# The email channel's tests send every test message with a real SMTP client.
+command -v swaks >/dev/null 2>&1 || need+=(swaks)
 
 if ((${#need[@]})); then
   if [ "$(id -u)" -ne 0 ]; then

@@ -14,6 +14,7 @@ import (
 // day to day — channels, SLA targets, the business calendar — lives in the database.
 type Config struct {
 	Addr       string
+	SMTPAddr   string
 	Data       string
 	DB         string
 	PublicURL  string
@@ -27,7 +28,7 @@ type Config struct {
 
 // DefaultConfig is the configuration with nothing set.
 func DefaultConfig() Config {
-	return Config{Addr: "127.0.0.1:8080", Data: "./data", LogFormat: "text", LogLevel: "info", Workers: 4, HookRate: 200, LoginRate: 12}
+	return Config{Addr: "127.0.0.1:8080", SMTPAddr: "127.0.0.1:2525", Data: "./data", LogFormat: "text", LogLevel: "info", Workers: 4, HookRate: 200, LoginRate: 12}
 }
 
 // configFields describes every setting once: its flag, its environment variable (GESHER_ and
@@ -40,6 +41,7 @@ type configField struct {
 func (c *Config) fields() []configField {
 	return []configField{
 		{"addr", "address to listen on (host:port)", &c.Addr},
+		{"smtp-addr", "address of the SMTP listener for inbound email (host:port; empty: none)", &c.SMTPAddr},
 		{"data", "data folder; holds gesher.db when --db is not set", &c.Data},
 		{"db", "database: a postgres:// URL, or an SQLite file path (default <data>/gesher.db)", &c.DB},
 		{"public-url", "the URL providers and customers reach this server at (for signature checks and links behind a proxy)", &c.PublicURL},

@@ -39,7 +39,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	if withDemo {
 		if seeded, err = demo.Seed(ctx, demo.Services{
 			DB: a.DB, Clock: a.Clock, Auth: a.Auth, Customers: a.Customers, Conversations: a.Conversations,
-			Channels: a.Channels, Ingester: a.Ingester,
+			Channels: a.Channels, Ingester: a.Ingester, Canned: a.Canned,
 		}); err != nil {
 			return fmt.Errorf("seed demo: %w", err)
 		}
@@ -49,6 +49,15 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	if err != nil {
 		return err
 	}
+	var smtpLn net.Listener
+	if cfg.SMTPAddr != "" {
+		if smtpLn, err = net.Listen("tcp", cfg.SMTPAddr); err != nil {
+			return fmt.Errorf("smtp listener: %w", err)
+		}
+		// Deferred after a.Close, so it runs first: messages being stored commit before the
+		// database closes.
+		defer a.Email.Close()
+	}
 	srv := &http.Server{
 		Handler:           a.Web(cfg.PublicURL, webLimits(cfg)),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -56,8 +65,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 		IdleTimeout:       120 * time.Second,
 	}
 	a.Jobs.Start(ctx)
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	if smtpLn != nil {
+		go func() { errc <- a.Email.Serve(smtpLn) }()
+	}
 
 	url := "http://" + ln.Addr().String()
 	log.Info("gesher ready", "url", url, "database", string(a.DB.Dialect()), "version", version, "startup_ms", time.Since(started).Milliseconds())
@@ -67,9 +79,15 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 		fmt.Fprintf(stdout, "             %s  /  %s   (agent)\n", demo.AgentEmail, demo.Password)
 		fmt.Fprintf(stdout, "  API:       %s/api/v1/openapi.json\n", url)
 		fmt.Fprintf(stdout, "  Webhook:   POST %s/hooks/api/%s  (secret %q)\n", url, demo.APIChannel, demo.APISecret)
+		if smtpLn != nil {
+			fmt.Fprintf(stdout, "  Email:     SMTP %s, to service@demo.example\n", smtpLn.Addr())
+		}
 		fmt.Fprintf(stdout, "  Data:      %s (%d customers, %d conversations)\n\n", cfg.DB, seeded.Customers, seeded.Conversations)
 	} else {
 		fmt.Fprintf(stdout, "Gesher is listening on %s\n", url)
+		if smtpLn != nil {
+			fmt.Fprintf(stdout, "Inbound email (SMTP) on %s\n", smtpLn.Addr())
+		}
 	}
 
 	select {

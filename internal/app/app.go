@@ -12,9 +12,14 @@ import (
 
 	"github.com/gesher-cs/gesher/internal/auth"
 	"github.com/gesher-cs/gesher/internal/bus"
+	"github.com/gesher-cs/gesher/internal/canned"
 	"github.com/gesher-cs/gesher/internal/channel"
 	"github.com/gesher-cs/gesher/internal/channel/api"
+	"github.com/gesher-cs/gesher/internal/channel/email"
+	"github.com/gesher-cs/gesher/internal/channel/telegram"
 	"github.com/gesher-cs/gesher/internal/channel/twilio"
+	"github.com/gesher-cs/gesher/internal/channel/webchat"
+	"github.com/gesher-cs/gesher/internal/channel/whatsapp"
 	"github.com/gesher-cs/gesher/internal/clock"
 	"github.com/gesher-cs/gesher/internal/conversation"
 	"github.com/gesher-cs/gesher/internal/customer"
@@ -58,7 +63,9 @@ type App struct {
 	Channels      *channel.Channels
 	Registry      *channel.Registry
 	Ingester      *channel.Ingester
+	Email         *email.Server // the inbound SMTP listener; serve starts it
 	Media         *media.Store
+	Canned        *canned.Service
 	Jobs          *jobs.Queue
 	Outbox        *channel.Outbox
 	Fitter        *channel.Fitter
@@ -112,9 +119,15 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 	a.Registry = channel.NewRegistry(
 		api.New(opt.HTTPClient),
 		twilio.NewSMS(opt.HTTPClient),
+		twilio.NewVoice(),
+		whatsapp.New(opt.HTTPClient, a.Log),
+		telegram.New(opt.HTTPClient),
+		webchat.New(),
+		email.New(email.Options{Clock: a.Clock, Log: a.Log}),
 	)
 	a.Media = media.NewStore(db, a.Clock)
 	a.Ingester = channel.NewIngester(db, a.Clock, a.Customers, a.Conversations, a.Media, a.Log)
+	a.Email = email.NewServer(a.Channels, a.Ingester, a.Log, "")
 	a.Jobs = jobs.New(db, a.Clock, a.Log, jobs.Options{Workers: opt.Workers, NodeID: opt.NodeID, Lease: opt.JobLease})
 	a.Outbox = channel.NewOutbox(a.Jobs, a.Registry, a.Channels, a.Conversations, a.Customers, a.Log)
 	a.Conversations.SetOutbox(a.Outbox)
@@ -122,6 +135,7 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 	a.Conversations.SetGuard(a.Fitter)
 	a.Mover = channel.NewMover(db, a.Fitter, a.Channels, a.Customers, a.Conversations, a.Events)
 	a.Metrics = metrics.NewService(db, a.Events)
+	a.Canned = canned.NewService(db, a.Clock, a.Events)
 	// The help centre's index is in memory: built from the database now, kept current from
 	// the bus (other nodes' edits) until the bus closes.
 	a.Help = helpcenter.NewService(db, a.Clock, a.Events, helpcenter.Options{Log: a.Log})
@@ -138,7 +152,7 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 func (a *App) Web(publicURL string, limits web.Limits) *web.Server {
 	return web.New(web.Deps{
 		DB: a.DB, Clock: a.Clock, Log: a.Log, Events: a.Events, Auth: a.Auth, Customers: a.Customers,
-		Conversations: a.Conversations, Channels: a.Channels, Registry: a.Registry, Ingester: a.Ingester, Media: a.Media,
+		Conversations: a.Conversations, Channels: a.Channels, Registry: a.Registry, Ingester: a.Ingester, Media: a.Media, Canned: a.Canned,
 		Outbox: a.Outbox, Fitter: a.Fitter, Mover: a.Mover, Metrics: a.Metrics, Help: a.Help, Jobs: a.Jobs, Bus: a.Bus, Version: a.Version, PublicURL: publicURL, Limits: limits,
 	})
 }

@@ -52,6 +52,7 @@ const (
 	EventsRead          Permission = "events:read"          // read the raw event log (supervisor+)
 	MetricsRead         Permission = "metrics:read"         // see dashboards and reports (supervisor+)
 	SettingsWrite       Permission = "settings:write"       // change service-wide settings (admin)
+	CannedWrite         Permission = "canned:write"         // write the team's canned responses (supervisor+)
 )
 
 // Permissions returns every permission, in a stable order, so that tests can walk every route
@@ -62,7 +63,7 @@ func Permissions() []Permission {
 		CustomersRead, CustomersWrite, CustomersMerge,
 		UsersRead, UsersWrite, TokensWrite,
 		ChannelsRead, ChannelsWrite,
-		EventsRead, MetricsRead, SettingsWrite,
+		EventsRead, MetricsRead, SettingsWrite, CannedWrite,
 	}
 }
 
@@ -75,7 +76,7 @@ func minRole(p Permission) Role {
 	case ConversationsRead, ConversationsWrite, ConversationsAssign,
 		CustomersRead, CustomersWrite, UsersRead:
 		return RoleAgent
-	case CustomersMerge, ChannelsRead, EventsRead, MetricsRead:
+	case CustomersMerge, ChannelsRead, EventsRead, MetricsRead, CannedWrite:
 		return RoleSupervisor
 	case UsersWrite, TokensWrite, ChannelsWrite, SettingsWrite:
 		return RoleAdmin

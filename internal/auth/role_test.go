@@ -24,6 +24,7 @@ func TestRoleCan(t *testing.T) {
 		{EventsRead /*           */, N, Y, Y},
 		{MetricsRead /*          */, N, Y, Y},
 		{SettingsWrite /*        */, N, N, Y},
+		{CannedWrite /*          */, N, Y, Y},
 	}
 	seen := map[Permission]bool{}
 	for _, row := range matrix {

@@ -22,6 +22,7 @@ type User struct {
 	Languages    []string  `json:"languages"`    // BCP 47 tags, most fluent first
 	Availability string    `json:"availability"` // online, away or offline
 	Disabled     bool      `json:"disabled"`
+	TOTPEnabled  bool      `json:"totp_enabled"` // signing in takes a code from an authenticator app too
 	CreatedAt    time.Time `json:"created_at"`
 	UpdatedAt    time.Time `json:"updated_at"`
 }
@@ -423,7 +424,7 @@ type scanner interface{ Scan(dest ...any) error }
 
 // userCols are the users columns every query here selects, in sqlSelectUser's order.
 func userCols(u *User, langs *string, disabled, created, updated *int64) []any {
-	return []any{&u.ID, &u.Email, &u.Name, &u.Role, langs, &u.Availability, disabled, created, updated}
+	return []any{&u.ID, &u.Email, &u.Name, &u.Role, langs, &u.Availability, disabled, created, updated, &u.TOTPEnabled}
 }
 
 func finishUser(u *User, langs string, disabled, created, updated int64) {

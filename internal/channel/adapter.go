@@ -85,6 +85,19 @@ type Outbound struct {
 	// Template says the agent sent Text as an approved template (WhatsApp outside its
 	// 24-hour window): the adapter sends the real template whose rendering it is.
 	Template bool
+	// Subject is the conversation's subject, when it has one.
+	Subject string
+	// Thread is the conversation's earlier messages on the same channel, oldest first, for
+	// adapters that thread replies (email cites their ids in In-Reply-To and References and
+	// answers the first one's subject).
+	Thread []ThreadMessage
+}
+
+// ThreadMessage is an earlier message of the conversation, as Outbound.Thread lists it.
+type ThreadMessage struct {
+	ExternalID string // the provider's id; "" when it has none
+	Inbound    bool   // written by the customer
+	Text       string
 }
 
 // Receipt is what a provider said when it accepted a message.

@@ -94,6 +94,60 @@ func (c *Channels) Ensure(ctx context.Context, ch Channel) (Channel, error) {
 	return ch, nil
 }
 
+// Patch is a change to a channel: nil fields stay as they are.
+type Patch struct {
+	Secret   *string
+	Settings map[string]string // replaces the settings; a value of KeepValue keeps the stored one
+	Enabled  *bool
+}
+
+// KeepValue, as a setting's value in a Patch, keeps what is stored: the console shows secret
+// settings masked, and sends the mask back for those the admin did not retype.
+const KeepValue = "••••••"
+
+// Update changes a channel.
+func (c *Channels) Update(ctx context.Context, id string, p Patch) (Channel, error) {
+	var ch Channel
+	err := c.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		var err error
+		if ch, err = c.Get(ctx, id); err != nil {
+			return err
+		}
+		if p.Secret != nil {
+			ch.Secret = *p.Secret
+		}
+		if p.Enabled != nil {
+			ch.Enabled = *p.Enabled
+		}
+		if p.Settings != nil {
+			next := make(map[string]string, len(p.Settings))
+			for k, v := range p.Settings {
+				if k = strings.TrimSpace(k); k == "" {
+					continue
+				}
+				if v == KeepValue {
+					old, ok := ch.Settings[k]
+					if !ok {
+						continue
+					}
+					v = old
+				}
+				next[k] = v
+			}
+			ch.Settings = next
+		}
+		ch.UpdatedAt = c.clock.Now()
+		settings, _ := json.Marshal(ch.Settings)
+		_, err = tx.Exec(ctx, `UPDATE channels SET secret = ?, settings = ?, enabled = ?, updated_at = ? WHERE id = ?`,
+			ch.Secret, string(settings), boolInt(ch.Enabled), ch.UpdatedAt.UnixMilli(), ch.ID)
+		return err
+	})
+	if err != nil {
+		return Channel{}, fmt.Errorf("channel: update %s: %w", id, err)
+	}
+	return ch, nil
+}
+
 func boolInt(b bool) int {
 	if b {
 		return 1

@@ -92,9 +92,20 @@ func (o *Outbox) send(ctx context.Context, j jobs.Job) error {
 	if err != nil {
 		return fail("customer not found", err)
 	}
-	out := Outbound{ID: m.ID, ConversationID: m.ConversationID, Text: m.Text, Attachments: m.Attachments}
+	out := Outbound{ID: m.ID, ConversationID: m.ConversationID, Text: m.Text, Attachments: m.Attachments, Template: m.Template}
 	for _, id := range cust.Identities {
 		out.To = append(out.To, Identity{Kind: id.Kind, Value: id.Value})
+	}
+	conv, err := o.conversations.Get(ctx, m.ConversationID)
+	if err != nil {
+		return err
+	}
+	out.Subject = conv.Subject
+	for _, earlier := range conv.Messages {
+		// Message ids grow with time, so "before this one" is a comparison.
+		if earlier.ChannelID == m.ChannelID && earlier.ID < m.ID {
+			out.Thread = append(out.Thread, ThreadMessage{ExternalID: earlier.ExternalID, Inbound: earlier.Direction == conversation.Inbound, Text: earlier.Text})
+		}
 	}
 	receipt, err := adapter.Send(ctx, ch, out)
 	if err == nil {

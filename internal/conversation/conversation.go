@@ -108,6 +108,7 @@ type Message struct {
 	Attachments    []Attachment `json:"attachments"`
 	Status         string       `json:"status"`
 	StatusReason   string       `json:"status_reason,omitempty"`
+	Template       bool         `json:"template,omitempty"` // sent as an approved WhatsApp template
 	CreatedAt      time.Time    `json:"created_at"`
 	UpdatedAt      time.Time    `json:"updated_at"`
 }
@@ -535,7 +536,7 @@ func (s *Service) Reply(ctx context.Context, in ReplyInput) (Message, error) {
 		msg = Message{
 			ID: store.NewID(now), ConversationID: c.ID, CustomerID: c.CustomerID, ChannelID: channelID,
 			Direction: Outbound, AuthorID: authorID, Text: text, Attachments: attachments,
-			Status: StatusQueued, CreatedAt: now, UpdatedAt: now,
+			Status: StatusQueued, CreatedAt: now, UpdatedAt: now, Template: in.Template,
 		}
 		if msg.Attachments == nil {
 			msg.Attachments = []Attachment{}
@@ -697,11 +698,11 @@ func scanMessages(rows *sql.Rows) ([]Message, error) {
 		var m Message
 		var channel, author, ext sql.NullString
 		var att string
-		var created, updated int64
-		if err := rows.Scan(&m.ID, &m.ConversationID, &m.CustomerID, &channel, &m.Direction, &author, &ext, &m.Text, &att, &m.Status, &m.StatusReason, &created, &updated); err != nil {
+		var created, updated, template int64
+		if err := rows.Scan(&m.ID, &m.ConversationID, &m.CustomerID, &channel, &m.Direction, &author, &ext, &m.Text, &att, &m.Status, &m.StatusReason, &created, &updated, &template); err != nil {
 			return nil, fmt.Errorf("conversation: scan message: %w", err)
 		}
-		m.ChannelID, m.AuthorID, m.ExternalID = channel.String, author.String, ext.String
+		m.ChannelID, m.AuthorID, m.ExternalID, m.Template = channel.String, author.String, ext.String, template != 0
 		m.Attachments = []Attachment{}
 		_ = json.Unmarshal([]byte(att), &m.Attachments)
 		m.CreatedAt, m.UpdatedAt = time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
@@ -716,8 +717,12 @@ func insertMessage(ctx context.Context, tx *store.Tx, m Message) error {
 		att = []Attachment{}
 	}
 	b, _ := json.Marshal(att)
+	template := 0
+	if m.Template {
+		template = 1
+	}
 	_, err := tx.Exec(ctx, sqlInsertMessage, m.ID, m.ConversationID, m.CustomerID, null(m.ChannelID), string(m.Direction),
-		null(m.AuthorID), null(m.ExternalID), m.Text, string(b), m.Status, m.StatusReason, m.CreatedAt.UnixMilli(), m.UpdatedAt.UnixMilli())
+		null(m.AuthorID), null(m.ExternalID), m.Text, string(b), m.Status, m.StatusReason, m.CreatedAt.UnixMilli(), m.UpdatedAt.UnixMilli(), template)
 	if err != nil {
 		return fmt.Errorf("conversation: insert message: %w", err)
 	}

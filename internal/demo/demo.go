@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gesher-cs/gesher/internal/auth"
+	"github.com/gesher-cs/gesher/internal/canned"
 	"github.com/gesher-cs/gesher/internal/channel"
 	"github.com/gesher-cs/gesher/internal/clock"
 	"github.com/gesher-cs/gesher/internal/conversation"
@@ -41,6 +42,7 @@ type Services struct {
 	Conversations *conversation.Service
 	Channels      *channel.Channels
 	Ingester      *channel.Ingester
+	Canned        *canned.Service
 }
 
 // Summary counts what the demo holds after seeding.
@@ -106,6 +108,9 @@ func Seed(ctx context.Context, s Services) (Summary, error) {
 		if _, err := s.Channels.Ensure(ctx, c); err != nil {
 			return sum, err
 		}
+	}
+	if err := seedCanned(ctx, s.Canned); err != nil {
+		return sum, err
 	}
 	if err := seedBranches(ctx, s); err != nil {
 		return sum, err

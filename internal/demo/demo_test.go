@@ -18,7 +18,7 @@ func TestSeedIsCompleteAndIdempotent(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer a.Close()
-		svc := demo.Services{DB: a.DB, Clock: a.Clock, Auth: a.Auth, Customers: a.Customers, Conversations: a.Conversations, Channels: a.Channels, Ingester: a.Ingester}
+		svc := demo.Services{DB: a.DB, Clock: a.Clock, Auth: a.Auth, Customers: a.Customers, Conversations: a.Conversations, Channels: a.Channels, Ingester: a.Ingester, Canned: a.Canned}
 		first, err := demo.Seed(ctx, svc)
 		if err != nil {
 			t.Fatal(err)
@@ -28,7 +28,7 @@ func TestSeedIsCompleteAndIdempotent(t *testing.T) {
 		}
 		counts := func() map[string]int {
 			out := map[string]int{}
-			for _, table := range []string{"users", "customers", "identities", "conversations", "messages", "events", "branches", "channels", "notes"} {
+			for _, table := range []string{"users", "customers", "identities", "conversations", "messages", "events", "branches", "channels", "notes", "canned_responses"} {
 				var n int
 				if err := a.DB.QueryRow(ctx, `SELECT COUNT(*) FROM `+table).Scan(&n); err != nil {
 					t.Fatal(err)
@@ -50,6 +50,9 @@ func TestSeedIsCompleteAndIdempotent(t *testing.T) {
 			if after[k] != v {
 				t.Errorf("%s: %d rows after the first seed, %d after the second", k, v, after[k])
 			}
+		}
+		if before["canned_responses"] < 8 {
+			t.Errorf("%d canned responses, want the demo's 8 or more", before["canned_responses"])
 		}
 		if before["branches"] != 3 {
 			t.Errorf("%d branches, want 3", before["branches"])

@@ -22,3 +22,12 @@ func consoleFiles() fs.FS {
 	}
 	return sub
 }
+
+// widgetFiles returns the chat widget's built files (widget.js), or nil before a build.
+func widgetFiles() fs.FS {
+	sub, err := fs.Sub(dist, "dist/widget")
+	if err != nil {
+		return nil
+	}
+	return sub
+}

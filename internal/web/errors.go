@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/gesher-cs/gesher/internal/auth"
+	"github.com/gesher-cs/gesher/internal/canned"
 	"github.com/gesher-cs/gesher/internal/channel"
 	"github.com/gesher-cs/gesher/internal/conversation"
 	"github.com/gesher-cs/gesher/internal/customer"
@@ -60,6 +61,8 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		be  *badRequest
 		mbe *http.MaxBytesError
 		nf  *channel.NotFitError
+		cnv *canned.ValidationError
+		cse *canned.SyntaxError
 	)
 	switch {
 	case errors.As(err, &mbe):
@@ -74,6 +77,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status, code, msg = http.StatusUnauthorized, "bad_signature", "signature missing or wrong"
 	case errors.Is(err, channel.ErrNotFound):
 		status, code, msg = http.StatusNotFound, "not_found", "no such channel"
+	case errors.As(err, &cnv):
+		status, code, msg, field = http.StatusUnprocessableEntity, "invalid", cnv.Reason, cnv.Field
+	case errors.As(err, &cse):
+		status, code, msg, field = http.StatusUnprocessableEntity, "invalid", cse.Error(), "body"
 	case errors.As(err, &cv):
 		status, code, msg, field = http.StatusUnprocessableEntity, "invalid", cv.Error(), cv.Field
 	case errors.As(err, &cuv):
@@ -84,7 +91,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status, code, msg = http.StatusUnprocessableEntity, "invalid_identity", inv.Error()
 	case errors.As(err, &tk):
 		status, code, msg = http.StatusConflict, "identity_taken", "that identity belongs to customer "+tk.CustomerID+"; merge the two customers instead"
-	case errors.Is(err, conversation.ErrNotFound), errors.Is(err, customer.ErrNotFound), errors.Is(err, auth.ErrNotFound), errors.Is(err, media.ErrNotFound):
+	case errors.Is(err, conversation.ErrNotFound), errors.Is(err, customer.ErrNotFound), errors.Is(err, auth.ErrNotFound), errors.Is(err, media.ErrNotFound), errors.Is(err, canned.ErrNotFound):
 		status, code, msg = http.StatusNotFound, "not_found", err.Error()
 	case errors.Is(err, channel.ErrNotFailed):
 		status, code, msg = http.StatusConflict, "not_failed", err.Error()
@@ -98,6 +105,12 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status, code, msg = http.StatusConflict, "merge_conflict", err.Error()
 	case errors.Is(err, auth.ErrEmailTaken):
 		status, code, msg, field = http.StatusConflict, "email_taken", err.Error(), "email"
+	case errors.Is(err, auth.ErrTOTPRequired):
+		status, code, msg, field = http.StatusUnauthorized, "totp_required", err.Error(), "code"
+	case errors.Is(err, auth.ErrBadTOTP):
+		status, code, msg, field = http.StatusUnauthorized, "bad_totp", err.Error(), "code"
+	case errors.Is(err, auth.ErrTOTPOn), errors.Is(err, auth.ErrTOTPNotStarted):
+		status, code, msg = http.StatusConflict, "totp_state", err.Error()
 	case errors.Is(err, auth.ErrBadCredentials):
 		status, code, msg = http.StatusUnauthorized, "bad_credentials", "wrong email or password"
 	case errors.Is(err, auth.ErrUnauthenticated):

@@ -47,12 +47,19 @@ func (s *Server) receiveHook(w http.ResponseWriter, r *http.Request) {
 	}
 	items, err := adapter.Receive(r.Context(), ch, r, body)
 	if err != nil {
-		s.metrics.hook(ch, "bad_payload")
 		var pe *channel.PayloadError
-		if !errors.As(err, &pe) {
-			err = &channel.PayloadError{Reason: err.Error()}
+		if errors.As(err, &pe) {
+			s.metrics.hook(ch, "bad_payload")
+			s.fail(w, r, err)
+			return
 		}
-		s.fail(w, r, err)
+		// Not the provider's body but something the adapter could not finish just now (a
+		// photo the provider would not hand over yet). Nothing is stored, and a non-2xx makes
+		// the provider deliver again, when it may work.
+		s.metrics.hook(ch, "unavailable")
+		s.d.Log.Warn("webhook not completed; the provider will deliver it again", "request_id", requestID(r.Context()), "channel", ch.Name, "err", err)
+		w.Header().Set("Retry-After", "30")
+		writeJSONError(w, http.StatusServiceUnavailable, "unavailable", "the delivery could not be completed now; deliver it again later")
 		return
 	}
 	results, err := s.d.Ingester.Ingest(r.Context(), ch, items)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/gesher-cs/gesher/internal/auth"
+	"github.com/gesher-cs/gesher/internal/canned"
 	"github.com/gesher-cs/gesher/internal/channel"
 	"github.com/gesher-cs/gesher/internal/metrics"
 )
@@ -53,8 +54,28 @@ func (s *Server) routeTable() []Route {
 			Request: loginRequest{}, Response: userView{}, handler: s.login},
 		{Method: "POST", Pattern: "/api/v1/auth/logout", Public: true, Tag: "auth", Summary: "Sign out (ends the session)", Status: http.StatusNoContent, handler: s.logout},
 		{Method: "GET", Pattern: "/api/v1/me", Perm: auth.ConversationsRead, Tag: "auth", Summary: "The signed-in user", Response: userView{}, handler: s.me},
+		{Method: "POST", Pattern: "/api/v1/me/totp", Perm: auth.ConversationsRead, Tag: "auth", Summary: "Start two-step sign-in: a new authenticator secret and its otpauth:// link (in force once confirmed)",
+			Response: auth.TOTPSetup{}, handler: s.beginTOTP},
+		{Method: "POST", Pattern: "/api/v1/me/totp/confirm", Perm: auth.ConversationsRead, Tag: "auth", Summary: "Turn two-step sign-in on with a first code from the new secret",
+			Request: totpConfirmRequest{}, Status: http.StatusNoContent, handler: s.confirmTOTP},
+		{Method: "DELETE", Pattern: "/api/v1/me/totp", Perm: auth.ConversationsRead, Tag: "auth", Summary: "Turn my two-step sign-in off (takes my password)",
+			Request: totpDisableRequest{}, Status: http.StatusNoContent, handler: s.disableTOTP},
+		{Method: "DELETE", Pattern: "/api/v1/users/{id}/totp", Perm: auth.UsersWrite, Tag: "users", Summary: "Turn a user's two-step sign-in off (a lost phone)", Status: http.StatusNoContent, handler: s.resetTOTP},
 		{Method: "PUT", Pattern: "/api/v1/me/availability", Perm: auth.ConversationsRead, Tag: "auth", Summary: "Set my availability (online, away, offline)",
 			Request: availabilityRequest{}, Response: userView{}, handler: s.setAvailability},
+
+		// Canned responses: every agent finds and fills them; supervisors write them.
+		{Method: "GET", Pattern: "/api/v1/canned-responses", Perm: auth.ConversationsRead, Tag: "canned", Summary: "Canned responses, filtered as the composer needs them",
+			Query:    []Param{{"q", "words in the shortcut, title or body"}, {"lang", "the conversation's language: responses in it or in none"}, {"channel_kind", "the reply's channel kind: responses allowed on it"}},
+			Response: listOf[canned.Response]{}, handler: s.listCanned},
+		{Method: "POST", Pattern: "/api/v1/canned-responses", Perm: auth.CannedWrite, Tag: "canned", Summary: "Write a canned response ({{customer.first_name}}, {{agent.first_name}} … are filled in when used)",
+			Request: canned.Input{}, Response: canned.Response{}, Status: http.StatusCreated, handler: s.createCanned},
+		{Method: "GET", Pattern: "/api/v1/canned-responses/{id}", Perm: auth.ConversationsRead, Tag: "canned", Summary: "A canned response", Response: canned.Response{}, handler: s.getCanned},
+		{Method: "PUT", Pattern: "/api/v1/canned-responses/{id}", Perm: auth.CannedWrite, Tag: "canned", Summary: "Change a canned response",
+			Request: canned.Input{}, Response: canned.Response{}, handler: s.updateCanned},
+		{Method: "DELETE", Pattern: "/api/v1/canned-responses/{id}", Perm: auth.CannedWrite, Tag: "canned", Summary: "Delete a canned response", Status: http.StatusNoContent, handler: s.deleteCanned},
+		{Method: "POST", Pattern: "/api/v1/conversations/{id}/canned-responses/{rid}/render", Perm: auth.ConversationsRead, Tag: "canned", Summary: "Fill a canned response in for this conversation (the customer's and the signed-in agent's names)",
+			Response: renderedView{}, handler: s.renderCanned},
 
 		// Files customers sent, stored at ingest.
 		{Method: "GET", Pattern: "/api/v1/media/{id}", Perm: auth.ConversationsRead, Tag: "conversations", Summary: "Download a file a customer sent (served as an attachment, never rendered in the console's origin)", handler: s.getMedia},
@@ -109,6 +130,10 @@ func (s *Server) routeTable() []Route {
 
 		// Channels and the raw event log.
 		{Method: "GET", Pattern: "/api/v1/channels", Perm: auth.ChannelsRead, Tag: "channels", Summary: "Configured channels (secrets are never shown)", Response: listOf[channelView]{}, handler: s.listChannels},
+		{Method: "POST", Pattern: "/api/v1/channels", Perm: auth.ChannelsWrite, Tag: "channels", Summary: "Add a channel (its kind must be one this binary serves)",
+			Request: channelRequest{}, Response: channelView{}, Status: http.StatusCreated, handler: s.createChannel},
+		{Method: "PUT", Pattern: "/api/v1/channels/{id}", Perm: auth.ChannelsWrite, Tag: "channels", Summary: "Change a channel's secret, settings or enabled flag (a masked setting sent back as ••••••  keeps its value)",
+			Request: channelRequest{}, Response: channelView{}, handler: s.updateChannel},
 		{Method: "GET", Pattern: "/api/v1/events", Perm: auth.EventsRead, Tag: "events", Summary: "The event log, oldest first",
 			Query: []Param{{"after", "an event seq: newer events only"}, {"kind", "an event kind; comma-separated"}, {"limit", "at most 1000"}}, Response: listOf[eventView]{}, handler: s.listEvents},
 
@@ -170,5 +195,22 @@ func (s *Server) routeTable() []Route {
 		{Method: "GET", Pattern: "/api/v1/help/failed-searches", Perm: auth.MetricsRead, Tag: "help", Summary: "Failed searches (nothing found, or nothing opened), grouped by their words, most frequent first",
 			Query:    []Param{{"since", "RFC 3339; default 30 days ago"}, {"until", "RFC 3339; default now"}, {"limit", "at most 1000"}},
 			Response: listOf[failedSearchView]{}, handler: s.failedSearches},
+
+		// The web chat widget: the script a site embeds, the visitor's session, settings and
+		// socket, the visitor's messages, and the demo site that embeds it. Public: the
+		// visitor's token, which the channel's adapter checks, is the credential, and the
+		// channel's allowed_origins decides which sites may call from a browser.
+		{Method: "GET", Pattern: "/widget.js", Public: true, Tag: "widget", Summary: "The chat widget's script, embedded by a site with one script tag (503 when the binary was built without it)", handler: newWidgetScript(widgetFiles()).ServeHTTP},
+		{Method: "POST", Pattern: "/widget/{channel}/session", Public: true, Tag: "widget", Summary: "Issue a visitor identity (visitor_id and its token) for the channel's widget; stores nothing",
+			Response: widgetSessionView{}, Status: http.StatusCreated, handler: s.limited(s.widgetSession)},
+		{Method: "OPTIONS", Pattern: "/widget/{channel}/session", Public: true, Tag: "widget", Summary: "CORS preflight for the widget on an allowed site", Status: http.StatusNoContent, handler: s.limited(s.widgetPreflight)},
+		{Method: "GET", Pattern: "/widget/{channel}/config", Public: true, Tag: "widget", Summary: "The widget's title, greeting and languages",
+			Query: []Param{{"lang", "the visitor's language (he, ar, ru, en …)"}}, Response: widgetConfigView{}, handler: s.limited(s.widgetConfig)},
+		{Method: "GET", Pattern: "/widget/{channel}/live", Public: true, Tag: "widget", Summary: "The visitor's WebSocket: their conversation so far, then each new message as it commits",
+			Query: []Param{{"visitor_id", "from the session"}, {"token", "from the session"}}, handler: s.limited(s.widgetLive)},
+		{Method: "POST", Pattern: "/hooks/webchat/{channel}", Public: true, Tag: "webhooks", Summary: "A visitor's message from the widget (token checked by the adapter; readable cross-origin from allowed sites)", handler: s.widgetHook},
+		{Method: "OPTIONS", Pattern: "/hooks/webchat/{channel}", Public: true, Tag: "webhooks", Summary: "CORS preflight for the widget's messages", Status: http.StatusNoContent, handler: s.widgetPreflight},
+		{Method: "GET", Pattern: "/demo/site", Public: true, Tag: "demo", Summary: "The demo insurer's home page with the chat widget embedded (HTML; only when the demo's web chat channel exists)",
+			Query: []Param{{"lang", "he (default), ar, ru or en"}}, handler: newDemoSite(help).ServeHTTP},
 	}
 }

@@ -55,7 +55,10 @@ func TestRoleMatrixCoversEveryRoute(t *testing.T) {
 		}
 	}
 	for _, want := range []string{"GET /healthz", "GET /readyz", "GET /metrics", "GET /api/v1/openapi.json", "POST /hooks/{kind}/{channel}", "GET /hooks/{kind}/{channel}", "POST /api/v1/auth/login", "POST /api/v1/auth/logout", "GET /app/{path...}",
-		"GET /help", "GET /help/search", "GET /help/articles/{id}", "POST /help/articles/{id}/feedback", "POST /help/articles/{id}/read", "GET /help/static/{name}"} {
+		"GET /help", "GET /help/search", "GET /help/articles/{id}", "POST /help/articles/{id}/feedback", "POST /help/articles/{id}/read", "GET /help/static/{name}",
+		// The chat widget: a visitor's token, checked by the web chat adapter, is the credential.
+		"GET /widget.js", "POST /widget/{channel}/session", "OPTIONS /widget/{channel}/session", "GET /widget/{channel}/config", "GET /widget/{channel}/live",
+		"POST /hooks/webchat/{channel}", "OPTIONS /hooks/webchat/{channel}", "GET /demo/site"} {
 		if !public[want] {
 			t.Errorf("%s should be public", want)
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gesher-cs/gesher/internal/auth"
 	"github.com/gesher-cs/gesher/internal/bus"
+	"github.com/gesher-cs/gesher/internal/canned"
 	"github.com/gesher-cs/gesher/internal/channel"
 	"github.com/gesher-cs/gesher/internal/clock"
 	"github.com/gesher-cs/gesher/internal/conversation"
@@ -34,6 +35,7 @@ type Deps struct {
 	Registry      *channel.Registry
 	Ingester      *channel.Ingester
 	Media         *media.Store
+	Canned        *canned.Service
 	Outbox        *channel.Outbox
 	Fitter        *channel.Fitter
 	Mover         *channel.Mover

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/cookiejar"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/coder/websocket/wsjson"
 
+	"github.com/gesher-cs/gesher/internal/auth"
 	"github.com/gesher-cs/gesher/internal/store/storetest"
 	"github.com/gesher-cs/gesher/internal/web"
 )
@@ -137,5 +139,64 @@ func TestLiveUpdatesReachTheConsole(t *testing.T) {
 			}
 			return
 		}
+	}
+}
+
+// Two-step sign-in: set up with a code from the authenticator, then every sign-in asks for
+// a fresh code after the password, and a code works once.
+func TestTwoStepSignIn(t *testing.T) {
+	e := newEnv(t, storetest.SQLitePath(t))
+	b := e.browser()
+	if status := e.login(b, "agent@test.example", "correct horse battery"); status != 200 {
+		t.Fatalf("sign in: %d", status)
+	}
+	resp, err := b.Post(e.http.URL+"/api/v1/me/totp", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var setup auth.TOTPSetup
+	_ = json.NewDecoder(resp.Body).Decode(&setup)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || setup.Secret == "" || !strings.HasPrefix(setup.URL, "otpauth://totp/") {
+		t.Fatalf("setup: %d %+v", resp.StatusCode, setup)
+	}
+	code, _ := auth.TOTPCode(setup.Secret, e.clock.Now())
+	resp, _ = b.Post(e.http.URL+"/api/v1/me/totp/confirm", "application/json", strings.NewReader(`{"code":"`+code+`"}`))
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("confirm: %d", resp.StatusCode)
+	}
+
+	signIn := func(extra string) (int, string) {
+		c := e.browser()
+		resp, err := c.Post(e.http.URL+"/api/v1/auth/login", "application/json", strings.NewReader(`{"email":"agent@test.example","password":"correct horse battery"`+extra+`}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var body struct {
+			Error struct{ Code string } `json:"error"`
+		}
+		_ = json.NewDecoder(resp.Body).Decode(&body)
+		for _, ck := range resp.Cookies() {
+			if ck.Name == web.SessionCookie && ck.Value != "" && resp.StatusCode != 200 {
+				t.Errorf("a refused sign-in (%d) set a session cookie", resp.StatusCode)
+			}
+		}
+		return resp.StatusCode, body.Error.Code
+	}
+	if status, code := signIn(""); status != 401 || code != "totp_required" {
+		t.Errorf("password only: %d %s; want 401 totp_required", status, code)
+	}
+	if status, code := signIn(`,"code":"000000"`); status != 401 || code != "bad_totp" {
+		t.Errorf("a wrong code: %d %s; want 401 bad_totp", status, code)
+	}
+	e.clock.Advance(30 * time.Second)
+	next, _ := auth.TOTPCode(setup.Secret, e.clock.Now())
+	if status, _ := signIn(`,"code":"` + next + `"`); status != 200 {
+		t.Errorf("password and code: %d; want 200", status)
+	}
+	if status, code := signIn(`,"code":"` + next + `"`); status != 401 || code != "bad_totp" {
+		t.Errorf("the same code again: %d %s; want it refused", status, code)
 	}
 }

@@ -2,6 +2,10 @@ package web
 
 import (
 	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/gesher-cs/gesher/internal/auth"
 	"github.com/gesher-cs/gesher/internal/channel"
@@ -127,9 +131,36 @@ func (s *Server) listChannels(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]channelView, 0, len(chs))
 	for _, ch := range chs {
-		out = append(out, channelView{Channel: ch, SecretSet: ch.Secret != ""})
+		out = append(out, s.viewChannel(ch))
 	}
 	writeJSON(w, http.StatusOK, listOf[channelView]{Items: out})
+}
+
+// redacted stands in for a secret setting's value; sent back in an update, it keeps it.
+const redacted = channel.KeepValue
+
+// viewChannel shows a channel without its secrets: the secret itself, and every setting that
+// holds one — a bot token, an access token, an SMTP password. The adapter names its secrets;
+// names that say "token", "secret", "password" or "key" are hidden as well, in case an adapter
+// forgot one.
+func (s *Server) viewChannel(ch channel.Channel) channelView {
+	var secrets []string
+	if a, ok := s.d.Registry.Get(ch.Kind); ok {
+		if sh, ok := a.(channel.SecretHolder); ok {
+			secrets = sh.Secrets(ch)
+		}
+	}
+	settings := make(map[string]string, len(ch.Settings))
+	for k, v := range ch.Settings {
+		name := strings.ToLower(k)
+		if v != "" && (slices.Contains(secrets, v) || strings.Contains(name, "token") || strings.Contains(name, "secret") ||
+			strings.Contains(name, "password") || strings.HasSuffix(name, "key")) {
+			v = redacted
+		}
+		settings[k] = v
+	}
+	ch.Settings = settings
+	return channelView{Channel: ch, SecretSet: ch.Secret != ""}
 }
 
 func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) {
@@ -156,4 +187,63 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) {
 		evs = []event.Event{}
 	}
 	writeJSON(w, http.StatusOK, listOf[eventView]{Items: evs})
+}
+
+// channelRequest creates or changes a channel. On a change, absent fields stay as they are.
+type channelRequest struct {
+	Name     string            `json:"name,omitempty"`
+	Kind     string            `json:"kind,omitempty"`
+	Secret   *string           `json:"secret,omitempty"`
+	Settings map[string]string `json:"settings,omitempty"`
+	Enabled  *bool             `json:"enabled,omitempty"`
+}
+
+var channelNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+
+func (s *Server) createChannel(w http.ResponseWriter, r *http.Request) {
+	var req channelRequest
+	if err := s.decode(w, r, &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if !channelNameRE.MatchString(req.Name) {
+		s.fail(w, r, &badRequest{field: "name", msg: "a name of lower-case letters, digits and dashes: it is the {channel} of the webhook URL"})
+		return
+	}
+	if _, ok := s.d.Registry.Get(channel.Kind(req.Kind)); !ok {
+		s.fail(w, r, &badRequest{field: "kind", msg: "no adapter serves the kind " + strconv.Quote(req.Kind)})
+		return
+	}
+	if _, err := s.d.Channels.ByName(r.Context(), req.Name); err == nil {
+		writeJSONError(w, http.StatusConflict, "name_taken", "a channel named "+req.Name+" exists")
+		return
+	}
+	ch := channel.Channel{Name: req.Name, Kind: channel.Kind(req.Kind), Settings: req.Settings, Enabled: req.Enabled == nil || *req.Enabled}
+	if req.Secret != nil {
+		ch.Secret = *req.Secret
+	}
+	ch, err := s.d.Channels.Ensure(r.Context(), ch)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, s.viewChannel(ch))
+}
+
+func (s *Server) updateChannel(w http.ResponseWriter, r *http.Request) {
+	var req channelRequest
+	if err := s.decode(w, r, &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if req.Name != "" || req.Kind != "" {
+		s.fail(w, r, &badRequest{field: "name", msg: "a channel's name and kind cannot change (providers call its URL): create another channel"})
+		return
+	}
+	ch, err := s.d.Channels.Update(r.Context(), r.PathValue("id"), channel.Patch{Secret: req.Secret, Settings: req.Settings, Enabled: req.Enabled})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.viewChannel(ch))
 }

@@ -1,7 +1,9 @@
 // Shared helpers of the browser tests: Debian's Chromium through playwright-core, axe-core
 // injected from its own file, and sign-in through the real form.
 import { chromium } from 'playwright-core'
+import { createHmac } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import { createServer } from 'node:http'
 import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
@@ -75,7 +77,6 @@ export function formatViolations(vs) {
 
 /** hook posts a signed inbound message to the demo's API channel, as the insurer's site would. */
 export async function hook(id, phone, name, text) {
-  const { createHmac } = await import('node:crypto')
   const body = JSON.stringify({ id, from: { phone, name }, text })
   const sig = 'sha256=' + createHmac('sha256', 'demo-api-secret').update(body).digest('hex')
   const r = await fetch(BASE + '/hooks/api/demo-api', { method: 'POST', body, headers: { 'Content-Type': 'application/json', 'X-Gesher-Signature': sig } })
@@ -85,3 +86,59 @@ export async function hook(id, phone, name, text) {
 
 /** screenshotsDir is where the suite writes the screenshots the docs show. */
 export const screenshotsDir = new URL('../../docs/screenshots/', import.meta.url).pathname
+
+/**
+ * fakeCRM is the far side of the demo's API channel: a local server that checks each reply's
+ * signature as an integrator would and keeps what it received. It points demo-api's
+ * outbound_url at itself (as an admin would in the channel settings) and puts it back on close.
+ */
+export async function fakeCRM() {
+  const received = []
+  const server = createServer((req, res) => {
+    const chunks = []
+    req.on('data', (c) => chunks.push(c))
+    req.on('end', () => {
+      const body = Buffer.concat(chunks)
+      const want = 'sha256=' + createHmac('sha256', 'demo-api-secret').update(body).digest('hex')
+      const signed = req.headers['x-gesher-signature'] === want
+      const m = JSON.parse(body.toString() || '{}')
+      received.push({ ...m, signed, key: req.headers['idempotency-key'] })
+      res.writeHead(signed ? 200 : 401, { 'Content-Type': 'application/json' })
+      res.end(JSON.stringify({ id: 'crm-' + m.id }))
+    })
+  })
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok))
+  const url = `http://127.0.0.1:${server.address().port}/gesher`
+  const admin = await apiSession('admin@demo.example')
+  const channels = await admin('GET', '/api/v1/channels')
+  const ch = channels.items.find((c) => c.name === 'demo-api')
+  const before = { ...ch.settings }
+  await admin('PUT', '/api/v1/channels/' + ch.id, { settings: { ...before, outbound_url: url } })
+  return {
+    received,
+    async close() {
+      await admin('PUT', '/api/v1/channels/' + ch.id, { settings: before })
+      await new Promise((ok) => server.close(ok))
+    },
+  }
+}
+
+/** apiSession signs in through the API and returns a function that calls it with the session. */
+export async function apiSession(email) {
+  const r = await fetch(BASE + '/api/v1/auth/login', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email, password: PASSWORD }),
+  })
+  if (!r.ok) throw new Error('sign in as ' + email + ': ' + r.status)
+  const cookie = r.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
+  return async (method, path, body) => {
+    const resp = await fetch(BASE + path, {
+      method,
+      headers: { Cookie: cookie, 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    if (!resp.ok) throw new Error(`${method} ${path}: ${resp.status} ${await resp.text()}`)
+    return resp.status === 204 ? undefined : resp.json()
+  }
+}

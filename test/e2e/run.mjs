@@ -42,11 +42,12 @@ async function waitReady(url, server, ms = 60_000) {
 
 const data = mkdtempSync(join(tmpdir(), 'gesher-e2e-'))
 const port = await freePort()
+const smtpPort = await freePort()
 const url = `http://127.0.0.1:${port}`
 const log = []
 // The suite signs in dozens of times from one address, faster than a person would: the
 // sign-in rate limit (tested in the Go suite) is raised so it does not refuse the tests.
-const server = spawn(bin, ['demo', '--addr', `127.0.0.1:${port}`, '--data', data, '--log-level', 'warn', '--login-rate', '6000'], {
+const server = spawn(bin, ['demo', '--addr', `127.0.0.1:${port}`, '--data', data, '--log-level', 'warn', '--login-rate', '6000', '--smtp-addr', `127.0.0.1:${smtpPort}`], {
   stdio: ['ignore', 'pipe', 'pipe'],
 })
 server.stdout.on('data', (b) => log.push(b.toString()))
@@ -62,7 +63,7 @@ try {
     .map((f) => join(here, 'specs', f))
   const runner = spawn(process.execPath, ['--test', '--test-concurrency=1', '--test-reporter=spec', ...specs], {
     stdio: 'inherit',
-    env: { ...process.env, GESHER_URL: url },
+    env: { ...process.env, GESHER_URL: url, GESHER_SMTP: `127.0.0.1:${smtpPort}` },
   })
   code = await new Promise((ok) => runner.on('exit', (c) => ok(c ?? 1)))
 } catch (e) {

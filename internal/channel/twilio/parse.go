@@ -84,7 +84,7 @@ func Parse(body []byte) (Request, error) {
 	req.From, req.To = get("From"), get("To")
 	req.Status = strings.ToLower(get("MessageStatus", "SmsStatus"))
 	req.ErrorCode, req.ErrorMessage = get("ErrorCode"), clean(get("ErrorMessage"), 500)
-	if err := checkSid(req.MessageSid); err != nil {
+	if err := checkSid("MessageSid", req.MessageSid); err != nil {
 		return req, err
 	}
 	if len(req.Status) > 32 {
@@ -139,19 +139,20 @@ func Parse(body []byte) (Request, error) {
 	return req, nil
 }
 
-// checkSid accepts Twilio's SM…/MM… ids and the UUIDs of compatible providers, and nothing
-// that could not be an id: it becomes the de-duplication key.
-func checkSid(sid string) error {
+// checkSid accepts Twilio's SM…/MM…/CA… ids and the UUIDs of compatible providers, and
+// nothing that could not be an id: it becomes the de-duplication key. name is the
+// parameter's, for the error.
+func checkSid(name, sid string) error {
 	if sid == "" {
-		return channel.Payloadf("MessageSid is missing")
+		return channel.Payloadf("%s is missing", name)
 	}
 	if len(sid) > maxSid {
-		return channel.Payloadf("MessageSid is longer than %d characters", maxSid)
+		return channel.Payloadf("%s is longer than %d characters", name, maxSid)
 	}
 	for i := 0; i < len(sid); i++ {
 		c := sid[i]
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
-			return channel.Payloadf("MessageSid %q has characters an id does not have", limit(sid))
+			return channel.Payloadf("%s %q has characters an id does not have", name, limit(sid))
 		}
 	}
 	return nil

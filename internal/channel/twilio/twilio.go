@@ -96,6 +96,11 @@ func Signature(authToken, fullURL string, params url.Values) string {
 // proxy the server must know its public URL (channel.RequestURL). A channel without an auth
 // token accepts nothing, rather than everything.
 func (a *SMS) Verify(ch channel.Channel, r *http.Request, body []byte) error {
+	return verify(ch, r, body)
+}
+
+// verify checks X-Twilio-Signature, for every Twilio product: messaging and voice sign alike.
+func verify(ch channel.Channel, r *http.Request, body []byte) error {
 	got := r.Header.Get(SignatureHeader)
 	if ch.Secret == "" || got == "" {
 		return channel.ErrSignature

@@ -6,6 +6,7 @@ export class ApiError extends Error {
     public status: number,
     public code: string,
     message: string,
+    public reason = '',
   ) {
     super(message)
   }
@@ -38,9 +39,9 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     data = await resp.json().catch(() => undefined)
   }
   if (!resp.ok) {
-    const e = (data as { error?: { code?: string; message?: string } } | undefined)?.error
+    const e = (data as { error?: { code?: string; message?: string; reason?: string } } | undefined)?.error
     if (resp.status === 401 && path !== '/auth/login') expiredListeners.forEach((fn) => fn())
-    throw new ApiError(resp.status, e?.code ?? 'http_' + resp.status, e?.message ?? resp.statusText)
+    throw new ApiError(resp.status, e?.code ?? 'http_' + resp.status, e?.message ?? resp.statusText, e?.reason ?? '')
   }
   return data as T
 }

@@ -30,8 +30,8 @@ export async function loadMe(): Promise<void> {
   }
 }
 
-export async function signIn(email: string, password: string): Promise<void> {
-  state.me = await post<User>('/auth/login', { email, password })
+export async function signIn(email: string, password: string, code = ''): Promise<void> {
+  state.me = await post<User>('/auth/login', code ? { email, password, code } : { email, password })
   state.expired = false
 }
 

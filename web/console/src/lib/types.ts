@@ -12,6 +12,7 @@ export interface User {
   languages?: string[]
   availability?: string
   disabled?: boolean
+  totp_enabled?: boolean
 }
 
 export interface Channel {
@@ -148,4 +149,15 @@ export interface LiveEvent {
 
 export interface List<T> {
   items: T[]
+}
+
+/** A canned response, as the composer offers it after "/". */
+export interface CannedResponse {
+  id: string
+  shortcut: string
+  title: string
+  body: string
+  language: string
+  channels: string[]
+  approved_template: boolean
 }
