@@ -66,7 +66,7 @@ func start(t *testing.T, verb, dsn, data string) *node {
 	t.Helper()
 	addr := freeAddr(t)
 	n := &node{t: t, url: "http://" + addr, logs: &strings.Builder{}}
-	n.cmd = exec.Command(os.Args[0], verb, "--addr", addr, "--db", dsn, "--data", data, "--hook-rate", "0", "--log-level", "warn")
+	n.cmd = exec.Command(os.Args[0], verb, "--addr", addr, "--smtp-addr", freeAddr(t), "--db", dsn, "--data", data, "--hook-rate", "0", "--log-level", "warn")
 	n.cmd.Env = append(os.Environ(), "GESHER_BE_MAIN=1")
 	n.cmd.Stdout = io.Discard
 	n.cmd.Stderr = &syncWriter{b: n.logs}

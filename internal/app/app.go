@@ -28,6 +28,7 @@ import (
 	"github.com/gesher-cs/gesher/internal/jobs"
 	"github.com/gesher-cs/gesher/internal/media"
 	"github.com/gesher-cs/gesher/internal/metrics"
+	"github.com/gesher-cs/gesher/internal/policy"
 	"github.com/gesher-cs/gesher/internal/routing"
 	"github.com/gesher-cs/gesher/internal/store"
 	"github.com/gesher-cs/gesher/internal/web"
@@ -71,6 +72,7 @@ type App struct {
 	Fitter        *channel.Fitter
 	Mover         *channel.Mover
 	Metrics       *metrics.Service
+	Policy        *policy.Service
 	Help          *helpcenter.Service
 	Version       string
 }
@@ -128,11 +130,22 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 	a.Media = media.NewStore(db, a.Clock)
 	a.Ingester = channel.NewIngester(db, a.Clock, a.Customers, a.Conversations, a.Media, a.Log)
 	a.Email = email.NewServer(a.Channels, a.Ingester, a.Log, "")
-	a.Jobs = jobs.New(db, a.Clock, a.Log, jobs.Options{Workers: opt.Workers, NodeID: opt.NodeID, Lease: opt.JobLease})
+	// A quarter-second poll: SLA clocks are scan jobs due at their moment, and a breach should
+	// be noticed well within a second of it.
+	a.Jobs = jobs.New(db, a.Clock, a.Log, jobs.Options{Workers: opt.Workers, NodeID: opt.NodeID, Lease: opt.JobLease, PollInterval: 250 * time.Millisecond})
 	a.Outbox = channel.NewOutbox(a.Jobs, a.Registry, a.Channels, a.Conversations, a.Customers, a.Log)
 	a.Conversations.SetOutbox(a.Outbox)
 	a.Fitter = channel.NewFitter(db, a.Customers, a.Channels, a.Clock.Now)
 	a.Conversations.SetGuard(a.Fitter)
+	// Service levels: the policy keeps every conversation's clocks, in the transaction of each
+	// change, and weighs conversations for routing by their channel's policy.
+	if a.Policy, err = policy.NewService(db, a.Clock, a.Events, a.Jobs, a.Conversations, policy.Options{Log: a.Log}); err != nil {
+		a.Bus.Close()
+		db.Close()
+		return nil, err
+	}
+	a.Conversations.SetClocks(a.Policy)
+	a.Router.SetWeigher(a.Policy.Weight)
 	a.Mover = channel.NewMover(db, a.Fitter, a.Channels, a.Customers, a.Conversations, a.Events)
 	a.Metrics = metrics.NewService(db, a.Events)
 	a.Canned = canned.NewService(db, a.Clock, a.Events)
@@ -153,7 +166,7 @@ func (a *App) Web(publicURL string, limits web.Limits) *web.Server {
 	return web.New(web.Deps{
 		DB: a.DB, Clock: a.Clock, Log: a.Log, Events: a.Events, Auth: a.Auth, Customers: a.Customers,
 		Conversations: a.Conversations, Channels: a.Channels, Registry: a.Registry, Ingester: a.Ingester, Media: a.Media, Canned: a.Canned,
-		Outbox: a.Outbox, Fitter: a.Fitter, Mover: a.Mover, Metrics: a.Metrics, Help: a.Help, Jobs: a.Jobs, Bus: a.Bus, Version: a.Version, PublicURL: publicURL, Limits: limits,
+		Outbox: a.Outbox, Fitter: a.Fitter, Mover: a.Mover, Metrics: a.Metrics, Policy: a.Policy, Help: a.Help, Jobs: a.Jobs, Bus: a.Bus, Version: a.Version, PublicURL: publicURL, Limits: limits,
 	})
 }
 

@@ -53,6 +53,7 @@ const (
 	MetricsRead         Permission = "metrics:read"         // see dashboards and reports (supervisor+)
 	SettingsWrite       Permission = "settings:write"       // change service-wide settings (admin)
 	CannedWrite         Permission = "canned:write"         // write the team's canned responses (supervisor+)
+	PolicyWrite         Permission = "policy:write"         // change channels' service levels and business calendars (supervisor+)
 )
 
 // Permissions returns every permission, in a stable order, so that tests can walk every route
@@ -63,7 +64,7 @@ func Permissions() []Permission {
 		CustomersRead, CustomersWrite, CustomersMerge,
 		UsersRead, UsersWrite, TokensWrite,
 		ChannelsRead, ChannelsWrite,
-		EventsRead, MetricsRead, SettingsWrite, CannedWrite,
+		EventsRead, MetricsRead, SettingsWrite, CannedWrite, PolicyWrite,
 	}
 }
 
@@ -76,7 +77,7 @@ func minRole(p Permission) Role {
 	case ConversationsRead, ConversationsWrite, ConversationsAssign,
 		CustomersRead, CustomersWrite, UsersRead:
 		return RoleAgent
-	case CustomersMerge, ChannelsRead, EventsRead, MetricsRead, CannedWrite:
+	case CustomersMerge, ChannelsRead, EventsRead, MetricsRead, CannedWrite, PolicyWrite:
 		return RoleSupervisor
 	case UsersWrite, TokensWrite, ChannelsWrite, SettingsWrite:
 		return RoleAdmin

@@ -25,6 +25,7 @@ func TestRoleCan(t *testing.T) {
 		{MetricsRead /*          */, N, Y, Y},
 		{SettingsWrite /*        */, N, N, Y},
 		{CannedWrite /*          */, N, Y, Y},
+		{PolicyWrite /*          */, N, Y, Y},
 	}
 	seen := map[Permission]bool{}
 	for _, row := range matrix {

@@ -30,6 +30,12 @@ type Acknowledger interface {
 	Ack(w http.ResponseWriter, ch Channel, in []Inbound, res []Result) error
 }
 
+// BodyLimiter is implemented by adapters whose provider sends larger bodies than the server's
+// default webhook limit allows: raw email with its attachments.
+type BodyLimiter interface {
+	MaxBodyBytes() int64
+}
+
 // SecretHolder lists the secrets of a channel that must never appear in logs.
 type SecretHolder interface {
 	Secrets(ch Channel) []string
@@ -45,6 +51,10 @@ type Identity struct {
 type Contact struct {
 	Identities []Identity // the first is the one the customer is found by
 	Name       string
+	// Proven says the provider vouches that all the identities are one person — a Telegram
+	// user sharing their own number. A customer already holding one of them is then the same
+	// customer, and is merged into the one found, instead of leaving the thread split in two.
+	Proven bool
 }
 
 // StatusUpdate is a provider's report on an outbound message.

@@ -107,7 +107,15 @@ func (in *Ingester) one(ctx context.Context, tx *store.Tx, ch Channel, item Inbo
 		if _, err := in.customers.AddIdentity(ctx, cust.ID, id.Kind, id.Value, actor); err != nil {
 			var taken *customer.IdentityTakenError
 			var invalid *customer.InvalidIdentityError
-			if !errors.As(err, &taken) && !errors.As(err, &invalid) {
+			switch {
+			case errors.As(err, &taken) && item.From.Proven && taken.CustomerID != cust.ID:
+				// The provider proved both identities are this person: the other customer is
+				// them too. Merged here, in the same transaction, their conversations join.
+				if err := in.customers.Merge(ctx, taken.CustomerID, cust.ID, actor); err != nil && !errors.Is(err, customer.ErrAlreadyMerged) {
+					return r, fmt.Errorf("channel: merge the customer proven to be %s: %w", cust.ID, err)
+				}
+			case errors.As(err, &taken), errors.As(err, &invalid):
+			default:
 				return r, err
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/gesher-cs/gesher/internal/auth"
 	"github.com/gesher-cs/gesher/internal/channel"
 	"github.com/gesher-cs/gesher/internal/clock"
+	"github.com/gesher-cs/gesher/internal/customer"
 	"github.com/gesher-cs/gesher/internal/event"
 	"github.com/gesher-cs/gesher/internal/store/storetest"
 )
@@ -109,4 +110,66 @@ func TestOneConversationOneOwnerUnderConcurrency(t *testing.T) {
 			t.Errorf("%d assignment events, want exactly one per conversation (%d)", assignEvents, pairs)
 		}
 	})
+}
+
+// Someone writes on Telegram, then by SMS, then shares their own number on Telegram: the
+// provider proves the two identities are one person, so the two customers become one, with one
+// open conversation — not a thread split in two.
+func TestProvenIdentitiesMergeTheirCustomers(t *testing.T) {
+	storetest.EachURL(t, func(t *testing.T, dsn string) {
+		a := openApp(t, dsn)
+		ctx := context.Background()
+		tg, err := a.Channels.Ensure(ctx, channel.Channel{Name: "tg", Kind: "telegram", Secret: "s", Enabled: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sms, err := a.Channels.Ensure(ctx, channel.Channel{Name: "sms", Kind: "sms", Secret: "s", Enabled: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tgID := channel.Identity{Kind: customer.Telegram, Value: "5012345678"}
+		phone := channel.Identity{Kind: customer.Phone, Value: "+972501234567"}
+		ingest := func(ch channel.Channel, id, text string, from channel.Contact) channel.Result {
+			res, err := a.Ingester.Ingest(ctx, ch, []channel.Inbound{{ExternalID: id, Text: text, From: from}})
+			if err != nil {
+				t.Fatalf("%s: %v", id, err)
+			}
+			return res[0]
+		}
+		first := ingest(tg, "tg-1", "hello from Telegram", channel.Contact{Identities: []channel.Identity{tgID}})
+		second := ingest(sms, "sms-1", "and by SMS", channel.Contact{Identities: []channel.Identity{phone}})
+		if first.CustomerID == second.CustomerID {
+			t.Fatal("two unrelated identities made one customer before anything linked them")
+		}
+		// Not proven: the phone's customer takes on a free identity, but the one holding the
+		// Telegram id stays apart.
+		ingest(tg, "tg-2", "is this the right number?", channel.Contact{Identities: []channel.Identity{phone, tgID}})
+		if n := count(t, a, `SELECT COUNT(*) FROM customers WHERE merged_into IS NULL`); n != 2 {
+			t.Fatalf("%d customers after an unproven link; want 2 (nothing merged)", n)
+		}
+		shared := ingest(tg, "tg-3", "Shared their phone number", channel.Contact{Identities: []channel.Identity{phone, tgID}, Proven: true})
+		if shared.CustomerID != second.CustomerID {
+			t.Errorf("the share went to customer %s; want the phone's customer %s", shared.CustomerID, second.CustomerID)
+		}
+		if n := count(t, a, `SELECT COUNT(*) FROM customers WHERE merged_into IS NULL AND id IN (?, ?)`, first.CustomerID, second.CustomerID); n != 1 {
+			t.Errorf("%d customers left of the Telegram one and the SMS one; want them merged into 1", n)
+		}
+		if n := count(t, a, `SELECT COUNT(*) FROM conversations WHERE customer_id = ? AND status = 'open'`, second.CustomerID); n != 1 {
+			t.Errorf("%d open conversations for the merged customer; want 1", n)
+		}
+		// And later Telegram messages land with them.
+		later := ingest(tg, "tg-4", "thanks", channel.Contact{Identities: []channel.Identity{tgID}})
+		if later.CustomerID != second.CustomerID || later.ConversationID != shared.ConversationID {
+			t.Errorf("a later Telegram message went to customer %s, conversation %s; want %s, %s", later.CustomerID, later.ConversationID, second.CustomerID, shared.ConversationID)
+		}
+	})
+}
+
+func count(t *testing.T, a *app.App, q string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := a.DB.QueryRow(context.Background(), q, args...).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

@@ -141,6 +141,21 @@ type ChannelGuard interface {
 	CheckReply(ctx context.Context, customerID, channelID string, template bool) error
 }
 
+// Clocks keeps the service-level clocks of conversations (the policy package's service is
+// one). The service tells it of every change that starts, pauses, resumes or stops a clock,
+// inside the transaction of the change, so that a clock and its cause commit together or not
+// at all. Each call comes after the conversation's row was written, so a clock is always
+// locked after its conversation, never before.
+type Clocks interface {
+	// MessageReceived is a customer's message; opened says it started the conversation.
+	MessageReceived(ctx context.Context, c Conversation, m Message, opened bool) error
+	// MessageSent is an outbound message: an agent's reply, or one the system sent (no
+	// AuthorID).
+	MessageSent(ctx context.Context, c Conversation, m Message) error
+	// StatusChanged is a change of status; c carries the new one.
+	StatusChanged(ctx context.Context, c Conversation, from Status) error
+}
+
 // Options tune the service.
 type Options struct {
 	// ReopenWithin is how long after being resolved a conversation is reopened by a new
@@ -156,6 +171,7 @@ type Service struct {
 	assigner Assigner
 	outbox   Outbox
 	guard    ChannelGuard
+	clocks   Clocks
 	opt      Options
 }
 
@@ -170,6 +186,9 @@ func NewService(db *store.DB, clk clock.Clock, events *event.Log, assigner Assig
 
 // SetGuard sets the channel-fit check every reply passes.
 func (s *Service) SetGuard(g ChannelGuard) { s.guard = g }
+
+// SetClocks sets what keeps the conversations' service-level clocks.
+func (s *Service) SetClocks(c Clocks) { s.clocks = c }
 
 // SetOutbox sets the outbox after construction; the channel package's outbox needs the
 // conversation service itself, so one of the two is wired late.
@@ -245,6 +264,11 @@ func (s *Service) Receive(ctx context.Context, in InboundMessage) (Received, err
 		}, messageData(msg))
 		if err != nil {
 			return err
+		}
+		if s.clocks != nil {
+			if err := s.clocks.MessageReceived(ctx, conv, msg, res.Opened); err != nil {
+				return err
+			}
 		}
 		res.Conversation, res.Message, res.Event = conv, msg, ev
 		return nil
@@ -486,10 +510,15 @@ func (s *Service) setStatus(ctx context.Context, tx *store.Tx, c *Conversation, 
 	if st == Resolved {
 		c.ResolvedAt = &now
 	}
-	_, err := s.events.Append(ctx, event.Event{
+	if _, err := s.events.Append(ctx, event.Event{
 		Kind: event.ConversationStatus, CustomerID: c.CustomerID, ConversationID: c.ID, Actor: actor,
-	}, map[string]string{"from": string(from), "to": string(st), "reason": reason})
-	return err
+	}, map[string]string{"from": string(from), "to": string(st), "reason": reason}); err != nil {
+		return err
+	}
+	if s.clocks != nil {
+		return s.clocks.StatusChanged(ctx, *c, from)
+	}
+	return nil
 }
 
 // ReplyInput is an agent's message to a customer.
@@ -547,11 +576,22 @@ func (s *Service) Reply(ctx context.Context, in ReplyInput) (Message, error) {
 		if _, err := tx.Exec(ctx, `UPDATE conversations SET updated_at = ?, last_message_at = ? WHERE id = ?`, now.UnixMilli(), now.UnixMilli(), c.ID); err != nil {
 			return err
 		}
+		// A message without an author is the system's own (a reminder to the customer).
+		actor := event.Actor{Kind: event.ByUser, ID: authorID}
+		if authorID == "" {
+			actor = event.System
+		}
 		if _, err := s.events.Append(ctx, event.Event{
 			Kind: event.MessageQueued, CustomerID: c.CustomerID, ConversationID: c.ID, ChannelID: channelID,
-			Actor: event.Actor{Kind: event.ByUser, ID: authorID},
+			Actor: actor,
 		}, messageData(msg)); err != nil {
 			return err
+		}
+		if s.clocks != nil {
+			c.LastMessageAt, c.UpdatedAt = now, now
+			if err := s.clocks.MessageSent(ctx, c, msg); err != nil {
+				return err
+			}
 		}
 		if s.outbox != nil {
 			return s.outbox.Queue(ctx, msg)

@@ -8,6 +8,9 @@ var demoChannels = []channel.Channel{
 	{Name: "demo-sms", Kind: "sms", Secret: "demo-twilio-token", Enabled: true, Settings: map[string]string{
 		"description": "SMS through Twilio: the insurer's number +972 3-555-0199",
 		"account_sid": "ACdemo00000000000000000000000000", "from": "+97235550199",
+		// Nowhere: the demo's credentials are not an account, and a demo never calls a provider
+		// unless someone configures a real one.
+		"api_base": "http://127.0.0.1:9",
 	}},
 	{Name: "demo-voice", Kind: "voice", Secret: "demo-twilio-token", Enabled: true, Settings: map[string]string{
 		"description": "The contact centre's number through Twilio Voice: a call joins the caller's conversation, then waits in the queue",
@@ -24,8 +27,9 @@ var demoChannels = []channel.Channel{
 		"greeting_ru": "Здравствуйте! Напишите нам здесь, и сотрудник скоро ответит.",
 	}},
 	{Name: "demo-telegram", Kind: "telegram", Secret: "demo-telegram-secret", Enabled: true, Settings: map[string]string{
-		"description": "Telegram: the insurer's bot (set a real bot_token, and api_base for a local Bot API server)",
+		"description": "Telegram: the insurer's bot (api_base points nowhere until you set a real bot_token and api_base https://api.telegram.org)",
 		"bot_token":   "123456:demo-telegram-bot-token",
+		"api_base":    "http://127.0.0.1:9",
 	}},
 	{Name: "demo-whatsapp", Kind: "whatsapp", Secret: "demo-whatsapp-secret", Enabled: true, Settings: map[string]string{
 		"description":  "WhatsApp Cloud API: the insurer's business number (api_base points nowhere until you set a real Graph API or a local fake)",

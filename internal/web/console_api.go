@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gesher-cs/gesher/internal/channel"
+	"github.com/gesher-cs/gesher/internal/policy"
 )
 
 // The console's read model: what the inbox shows in one round trip. The generic
@@ -34,17 +35,30 @@ LEFT JOIN messages m ON m.id = (SELECT m2.id FROM messages m2 WHERE m2.conversat
 FROM conversations`
 )
 
+// sqlBreaching is the "breaching soon" view: open conversations with a running target clock
+// inside its warning window (80 % of its business time used) or past its deadline. It takes
+// the current time; the order puts the soonest deadline, or the longest overdue, first.
+const (
+	sqlBreaching = `c.status = 'open' AND EXISTS (SELECT 1 FROM sla_clocks sc WHERE sc.conversation_id = c.id AND sc.state = 'running'
+  AND sc.slot <> 'customer' AND (sc.warned = 1 OR sc.breached = 1 OR sc.warn_at <= ?))`
+	sqlBreachingOrder = `(SELECT MIN(sc.deadline_at) FROM sla_clocks sc WHERE sc.conversation_id = c.id AND sc.state = 'running' AND sc.slot <> 'customer'), c.id`
+)
+
 // inboxViews are the console's fixed views and the conditions that define them. Each
-// condition takes the signed-in user's id as its only argument, or none.
+// condition takes the signed-in user's id as its only argument (me), the current time (now),
+// or none; order replaces the most-recent-first order.
 var inboxViews = map[string]struct {
 	where string
 	me    bool
+	now   bool
+	order string
 }{
 	"mine":       {where: "c.assignee_id = ? AND c.status IN ('open', 'pending')", me: true},
 	"unassigned": {where: "c.assignee_id IS NULL AND c.status IN ('open', 'pending')"},
 	"open":       {where: "c.status = 'open'"},
 	"pending":    {where: "c.status = 'pending'"},
 	"resolved":   {where: "c.status = 'resolved'"},
+	"breaching":  {where: sqlBreaching, now: true, order: sqlBreachingOrder},
 }
 
 // inboxRow is one line of the inbox.
@@ -61,6 +75,8 @@ type inboxRow struct {
 	UpdatedAt         time.Time     `json:"updated_at"`
 	LastMessageAt     time.Time     `json:"last_message_at"`
 	LastMessage       *inboxMessage `json:"last_message,omitempty"`
+	// SLA is the live service-level clock that falls due first, if any.
+	SLA *policy.Clock `json:"sla,omitempty"`
 }
 
 // inboxMessage is the last message of a conversation, shortened for the list.
@@ -79,6 +95,7 @@ type inboxCounts struct {
 	Open       int `json:"open"`
 	Pending    int `json:"pending"`
 	Resolved   int `json:"resolved"`
+	Breaching  int `json:"breaching"`
 }
 
 // inboxView is the answer of GET /api/v1/inbox.
@@ -107,7 +124,7 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
 	}
 	view, ok := inboxViews[name]
 	if !ok {
-		s.fail(w, r, &badRequest{field: "view", msg: "view must be mine, unassigned, open, pending or resolved"})
+		s.fail(w, r, &badRequest{field: "view", msg: "view must be mine, unassigned, open, pending, resolved or breaching"})
 		return
 	}
 	limit, err := queryInt(r, "limit", 50, 200)
@@ -124,6 +141,10 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
 	if view.me {
 		args = append(args, p.user.ID)
 	}
+	now := s.d.Clock.Now()
+	if view.now {
+		args = append(args, now.UnixMilli())
+	}
 	chanID := q.Get("channel")
 	if chanID != "" {
 		where = append(where, "c.channel_id = ?")
@@ -139,7 +160,11 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
 		args = append(args, t.UnixMilli())
 	}
 	ctx := r.Context()
-	rows, err := s.d.DB.Query(ctx, sqlInbox+" WHERE "+strings.Join(where, " AND ")+fmt.Sprintf(" ORDER BY c.last_message_at DESC, c.id DESC LIMIT %d", limit), args...)
+	order := "c.last_message_at DESC, c.id DESC"
+	if view.order != "" {
+		order = view.order
+	}
+	rows, err := s.d.DB.Query(ctx, sqlInbox+" WHERE "+strings.Join(where, " AND ")+fmt.Sprintf(" ORDER BY %s LIMIT %d", order, limit), args...)
 	if err != nil {
 		s.fail(w, r, fmt.Errorf("web: inbox: %w", err))
 		return
@@ -177,14 +202,35 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	countQ, countArgs := sqlInboxCounts, []any{p.user.ID}
+	breachQ, breachArgs := "SELECT COUNT(*) FROM conversations c WHERE "+sqlBreaching, []any{now.UnixMilli()}
 	if chanID != "" {
 		countQ += " WHERE channel_id = ?"
 		countArgs = append(countArgs, chanID)
+		breachQ += " AND c.channel_id = ?"
+		breachArgs = append(breachArgs, chanID)
 	}
 	c := &out.Counts
 	if err := s.d.DB.QueryRow(ctx, countQ, countArgs...).Scan(&c.Mine, &c.Unassigned, &c.Open, &c.Pending, &c.Resolved); err != nil {
 		s.fail(w, r, fmt.Errorf("web: inbox counts: %w", err))
 		return
+	}
+	if err := s.d.DB.QueryRow(ctx, breachQ, breachArgs...).Scan(&c.Breaching); err != nil {
+		s.fail(w, r, fmt.Errorf("web: inbox counts: %w", err))
+		return
+	}
+	ids := make([]string, len(out.Items))
+	for i, row := range out.Items {
+		ids[i] = row.ID
+	}
+	clocks, err := s.d.Policy.Summaries(ctx, ids)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for i := range out.Items {
+		if ck, ok := clocks[out.Items[i].ID]; ok {
+			out.Items[i].SLA = &ck
+		}
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/gesher-cs/gesher/internal/conversation"
 	"github.com/gesher-cs/gesher/internal/customer"
 	"github.com/gesher-cs/gesher/internal/media"
+	"github.com/gesher-cs/gesher/internal/policy"
 )
 
 // apiError is the one error shape every endpoint answers with.
@@ -63,6 +64,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		nf  *channel.NotFitError
 		cnv *canned.ValidationError
 		cse *canned.SyntaxError
+		pv  *policy.ValidationError
 	)
 	switch {
 	case errors.As(err, &mbe):
@@ -81,6 +83,8 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status, code, msg, field = http.StatusUnprocessableEntity, "invalid", cnv.Reason, cnv.Field
 	case errors.As(err, &cse):
 		status, code, msg, field = http.StatusUnprocessableEntity, "invalid", cse.Error(), "body"
+	case errors.As(err, &pv):
+		status, code, msg, field = http.StatusUnprocessableEntity, "invalid", pv.Reason, pv.Field
 	case errors.As(err, &cv):
 		status, code, msg, field = http.StatusUnprocessableEntity, "invalid", cv.Error(), cv.Field
 	case errors.As(err, &cuv):
@@ -91,7 +95,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status, code, msg = http.StatusUnprocessableEntity, "invalid_identity", inv.Error()
 	case errors.As(err, &tk):
 		status, code, msg = http.StatusConflict, "identity_taken", "that identity belongs to customer "+tk.CustomerID+"; merge the two customers instead"
-	case errors.Is(err, conversation.ErrNotFound), errors.Is(err, customer.ErrNotFound), errors.Is(err, auth.ErrNotFound), errors.Is(err, media.ErrNotFound), errors.Is(err, canned.ErrNotFound):
+	case errors.Is(err, conversation.ErrNotFound), errors.Is(err, customer.ErrNotFound), errors.Is(err, auth.ErrNotFound), errors.Is(err, media.ErrNotFound), errors.Is(err, canned.ErrNotFound), errors.Is(err, policy.ErrNotFound):
 		status, code, msg = http.StatusNotFound, "not_found", err.Error()
 	case errors.Is(err, channel.ErrNotFailed):
 		status, code, msg = http.StatusConflict, "not_failed", err.Error()

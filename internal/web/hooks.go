@@ -33,7 +33,11 @@ func (s *Server) receiveHook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r = r.WithContext(channel.WithRequestURL(r.Context(), s.requestURL(r)))
-	r.Body = http.MaxBytesReader(w, r.Body, s.d.Limits.MaxBodyBytes)
+	limit := s.d.Limits.MaxBodyBytes
+	if bl, ok := adapter.(channel.BodyLimiter); ok {
+		limit = bl.MaxBodyBytes()
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		s.metrics.hook(ch, "too_large")

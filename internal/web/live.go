@@ -22,7 +22,7 @@ type liveFrame struct {
 }
 
 // liveKinds are the event families the console shows live.
-var liveKinds = []string{"message.", "conversation.", "note.", "customer."}
+var liveKinds = []string{"message.", "conversation.", "note.", "customer.", "sla."}
 
 func isLive(e event.Event) bool {
 	for _, p := range liveKinds {

@@ -7,6 +7,7 @@ import (
 	"github.com/gesher-cs/gesher/internal/canned"
 	"github.com/gesher-cs/gesher/internal/channel"
 	"github.com/gesher-cs/gesher/internal/metrics"
+	"github.com/gesher-cs/gesher/internal/policy"
 )
 
 // Route is one row of the route table: what it answers, who may call it, and what the API
@@ -134,6 +135,15 @@ func (s *Server) routeTable() []Route {
 			Request: channelRequest{}, Response: channelView{}, Status: http.StatusCreated, handler: s.createChannel},
 		{Method: "PUT", Pattern: "/api/v1/channels/{id}", Perm: auth.ChannelsWrite, Tag: "channels", Summary: "Change a channel's secret, settings or enabled flag (a masked setting sent back as ••••••  keeps its value)",
 			Request: channelRequest{}, Response: channelView{}, handler: s.updateChannel},
+		// Service levels: each channel's policy, the business calendars it counts in, and a
+		// conversation's clocks.
+		{Method: "PUT", Pattern: "/api/v1/channels/{id}/policy", Perm: auth.PolicyWrite, Tag: "service-levels", Summary: "Change a channel's service level (targets, calendar, reminders, nudges, auto-close, weight, topics, escalation); fields left out keep their value",
+			Request: policy.Policy{}, Response: policy.Policy{}, handler: s.setChannelPolicy},
+		{Method: "GET", Pattern: "/api/v1/calendars", Perm: auth.ChannelsRead, Tag: "service-levels", Summary: "Business calendars (the built-in Israeli one included)", Response: listOf[policy.Calendar]{}, handler: s.listCalendars},
+		{Method: "GET", Pattern: "/api/v1/calendars/{id}", Perm: auth.ChannelsRead, Tag: "service-levels", Summary: "A business calendar: weekly hours, holidays and eves, time zone", Response: policy.Calendar{}, handler: s.getCalendar},
+		{Method: "PUT", Pattern: "/api/v1/calendars/{id}", Perm: auth.PolicyWrite, Tag: "service-levels", Summary: "Create or replace a business calendar (running clocks keep their deadlines; new ones count in the new hours)",
+			Request: policy.Calendar{}, Response: policy.Calendar{}, handler: s.setCalendar},
+		{Method: "GET", Pattern: "/api/v1/conversations/{id}/sla", Perm: auth.ConversationsRead, Tag: "service-levels", Summary: "A conversation's service-level clocks, live ones first, counted now", Response: listOf[policy.Clock]{}, handler: s.conversationClocks},
 		{Method: "GET", Pattern: "/api/v1/events", Perm: auth.EventsRead, Tag: "events", Summary: "The event log, oldest first",
 			Query: []Param{{"after", "an event seq: newer events only"}, {"kind", "an event kind; comma-separated"}, {"limit", "at most 1000"}}, Response: listOf[eventView]{}, handler: s.listEvents},
 

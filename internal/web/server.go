@@ -19,6 +19,7 @@ import (
 	"github.com/gesher-cs/gesher/internal/jobs"
 	"github.com/gesher-cs/gesher/internal/media"
 	"github.com/gesher-cs/gesher/internal/metrics"
+	"github.com/gesher-cs/gesher/internal/policy"
 	"github.com/gesher-cs/gesher/internal/store"
 )
 
@@ -41,6 +42,7 @@ type Deps struct {
 	Mover         *channel.Mover
 	Jobs          *jobs.Queue
 	Metrics       *metrics.Service
+	Policy        *policy.Service
 	Bus           *bus.Bus
 	Help          *helpcenter.Service
 	Version       string

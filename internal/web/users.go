@@ -9,6 +9,7 @@ import (
 
 	"github.com/gesher-cs/gesher/internal/auth"
 	"github.com/gesher-cs/gesher/internal/channel"
+	"github.com/gesher-cs/gesher/internal/policy"
 	"github.com/gesher-cs/gesher/internal/event"
 )
 
@@ -42,6 +43,8 @@ type channelView struct {
 	channel.Channel
 	// SecretSet says whether the channel has a secret, without showing it.
 	SecretSet bool `json:"secret_set"`
+	// Policy is the channel's service level (in the channel list).
+	Policy *policy.Policy `json:"policy,omitempty"`
 }
 
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
@@ -129,9 +132,18 @@ func (s *Server) listChannels(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	pols, err := s.d.Policy.Policies(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	out := make([]channelView, 0, len(chs))
 	for _, ch := range chs {
-		out = append(out, s.viewChannel(ch))
+		v := s.viewChannel(ch)
+		if p, ok := pols[ch.ID]; ok {
+			v.Policy = &p
+		}
+		out = append(out, v)
 	}
 	writeJSON(w, http.StatusOK, listOf[channelView]{Items: out})
 }

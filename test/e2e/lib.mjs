@@ -142,3 +142,37 @@ export async function apiSession(email) {
     return resp.status === 204 ? undefined : resp.json()
   }
 }
+
+/**
+ * measureSwitching clicks through the conversations listed in the inbox twice — first visits,
+ * then coming back — and returns, per round, the milliseconds from the click to the new
+ * conversation on screen (its messages and the customer's timeline rendered).
+ */
+export async function measureSwitching(page) {
+  return page.evaluate(async () => {
+    const links = Array.from(document.querySelectorAll('#inbox-list a[data-row]'))
+    const out = [[], []]
+    const frame = () => new Promise((r) => requestAnimationFrame(() => r()))
+    for (const round of [0, 1]) {
+      for (const a of links) {
+        const id = a.dataset.row
+        const t0 = performance.now()
+        a.click()
+        for (;;) {
+          await frame()
+          if (document.querySelector('main')?.dataset.conversation === id && document.querySelector('main [data-message]') && document.querySelector('aside ol li')) break
+          if (performance.now() - t0 > 10000) break
+        }
+        out[round].push(performance.now() - t0)
+      }
+    }
+    return out
+  })
+}
+
+/** switchingStats summarises measureSwitching's milliseconds. */
+export function switchingStats(ms) {
+  ms = [...ms].sort((a, b) => a - b)
+  const pct = (p) => ms[Math.min(ms.length - 1, Math.floor((p / 100) * ms.length))].toFixed(0)
+  return `median ${pct(50)} ms, p90 ${pct(90)} ms, max ${pct(100)} ms`
+}

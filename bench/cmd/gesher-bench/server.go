@@ -107,7 +107,7 @@ func startProc(ctx context.Context, name, bin string, args func(addr string) []s
 // startGesher runs "gesher <verb>" on dsn with its own data folder and no webhook rate limit.
 func startGesher(ctx context.Context, bin, verb, dsn, data string) (*proc, time.Duration, error) {
 	args := func(addr string) []string {
-		return []string{verb, "--addr", addr, "--db", dsn, "--data", data, "--hook-rate", "0", "--log-level", "warn"}
+		return []string{verb, "--addr", addr, "--smtp-addr", "", "--db", dsn, "--data", data, "--hook-rate", "0", "--log-level", "warn"}
 	}
 	return startProc(ctx, "gesher "+verb, bin, args, "/readyz")
 }

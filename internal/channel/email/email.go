@@ -79,7 +79,12 @@ type Adapter struct {
 var (
 	_ channel.Adapter      = (*Adapter)(nil)
 	_ channel.SecretHolder = (*Adapter)(nil)
+	_ channel.BodyLimiter  = (*Adapter)(nil)
 )
+
+// MaxBodyBytes implements channel.BodyLimiter: a relayed message may carry attachments up to
+// the size the SMTP listener takes.
+func (a *Adapter) MaxBodyBytes() int64 { return MaxMessageBytes }
 
 // New returns the adapter.
 func New(opt Options) *Adapter {
@@ -168,6 +173,12 @@ func (a *Adapter) Items(ch channel.Channel, m *Mail) ([]channel.Inbound, error) 
 	}
 	if m.Auto != "" {
 		a.log.Info("email: automatic message not stored", "channel", ch.Name, "from", m.From, "why", m.Auto, "message_id", m.MessageID)
+		return nil, nil
+	}
+	if m.From != "" && strings.EqualFold(m.From, strings.TrimSpace(ch.Settings[SettingAddress])) {
+		// Mail from the channel to itself is a loop (a forwarding rule, a reply that came
+		// back), not a customer.
+		a.log.Info("email: message from the channel's own address not stored", "channel", ch.Name, "message_id", m.MessageID)
 		return nil, nil
 	}
 	if m.From == "" {
@@ -260,4 +271,5 @@ func SubjectOf(text string) string {
 	return ""
 }
 
+// String describes the adapter in logs.
 func (a *Adapter) String() string { return fmt.Sprintf("channel adapter %q", Kind) }

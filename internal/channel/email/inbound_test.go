@@ -2,8 +2,10 @@ package email_test
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -239,6 +241,17 @@ func TestCharsetsOverSMTP(t *testing.T) {
 				t.Errorf("%s: attachments %v, want %v", c.file, got, c.files)
 			}
 		}
+
+		// A message as a script or a simple mail program writes it: UTF-8 with no MIME header
+		// at all (here swaks' own), which MIME says is US-ASCII.
+		cmd := exec.Command("swaks", "--server", e.smtp, "--from", "noa@example.co.il", "--to", ourAddress,
+			"--header", "Subject: שאלה על הפוליסה", "--body", "שלום, מתי הפוליסה שלי מתחדשת?")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("swaks: %v\n%s", err, out)
+		}
+		if _, conv := e.conversationOf("noa@example.co.il"); conv.Messages[0].Text != "Subject: שאלה על הפוליסה\n\nשלום, מתי הפוליסה שלי מתחדשת?" {
+			t.Errorf("undeclared UTF-8 stored as %q", conv.Messages[0].Text)
+		}
 	})
 }
 
@@ -336,14 +349,22 @@ func TestRefusals(t *testing.T) {
 		if n := len(e.messagesOn(e.ch)); n != 1 {
 			t.Errorf("%d messages, want the one for the good recipient", n)
 		}
+		// To two of our addresses, the message is on both channels (in the one conversation).
+		sales := e.channel("sales", "sales@demo.example", true)
+		if d := e.send(fixture(t, "arabic-windows-1256.eml"), "omar.haddad@example.com", ourAddress, "sales@demo.example"); d.exit != 0 || d.data != 250 {
+			t.Errorf("two of our recipients: %v", d)
+		}
+		if a, b := len(e.messagesOn(e.ch)), len(e.messagesOn(sales)); a != 2 || b != 1 {
+			t.Errorf("%d messages on support and %d on sales, want 2 and 1", a, b)
+		}
 
 		noSender := []byte("Subject: hello\r\nMessage-ID: <nosender.1@example.test>\r\n\r\nWho am I?\r\n")
 		if d := e.send(noSender, "someone@localhost", ourAddress); d.exit != 26 || d.data != 554 || !strings.Contains(d.transcript, "no sender address") {
 			t.Errorf("no sender: %v; want 554 saying why", d)
 		}
 		for _, table := range []string{"customers", "conversations"} {
-			if n := e.count(`SELECT COUNT(*) FROM ` + table); n != 1 {
-				t.Errorf("%d rows in %s, want only Yael's", n, table)
+			if n := e.count(`SELECT COUNT(*) FROM ` + table); n != 2 {
+				t.Errorf("%d rows in %s, want Yael's and Omar's", n, table)
 			}
 		}
 
@@ -354,15 +375,18 @@ func TestRefusals(t *testing.T) {
 		if d := e.send(fixture(t, "russian-koi8-r.eml"), "olga.petrova@example.ru", ourAddress); d.exit != 26 || d.data != 451 {
 			t.Errorf("storage failure: %v; want 451", d)
 		}
-		if n := e.count(`SELECT COUNT(*) FROM customers`); n != 1 {
-			t.Errorf("%d customers after a failed delivery, want 1", n)
+		if n := e.count(`SELECT COUNT(*) FROM customers`); n != 2 {
+			t.Errorf("%d customers after a failed delivery, want 2", n)
 		}
 	})
 }
 
 // A message over 25 MiB is refused with 552 and nothing is stored.
 func TestSizeLimit(t *testing.T) {
-	e := newEnv(t, storetest.SQLitePath(t))
+	storetest.EachURL(t, func(t *testing.T, dsn string) { sizeLimit(t, newEnv(t, dsn)) })
+}
+
+func sizeLimit(t *testing.T, e *env) {
 	big := []byte("From: Big <big@example.com>\r\nSubject: scans\r\nMessage-ID: <big.1@example.com>\r\n\r\n" + strings.Repeat(strings.Repeat("x", 998)+"\r\n", email.MaxMessageBytes/1000+10))
 	d := e.send(big, "big@example.com", ourAddress)
 	if d.data != 552 {
@@ -426,3 +450,33 @@ func TestHTTPInbound(t *testing.T) {
 }
 
 func (e *env) sign(raw []byte) string { return api.Sign(hookSecret, raw) }
+
+// Closing the listener (as serve does on shutdown) ends Serve without an error and takes no
+// more connections; a sending server then finds it down and tries again later.
+func TestCloseStopsListening(t *testing.T) {
+	storetest.EachURL(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		served := make(chan error, 1)
+		go func() { served <- e.app.Email.Serve(ln) }()
+		e.smtp = ln.Addr().String()
+		if d := e.send(fixture(t, "russian-koi8-r.eml"), "olga.petrova@example.ru", ourAddress); d.data != 250 {
+			t.Fatal(d)
+		}
+		if err := e.app.Email.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-served; err != nil {
+			t.Errorf("Serve returned %v after Close, want nil", err)
+		}
+		if d := e.send(fixture(t, "arabic-windows-1256.eml"), "omar.haddad@example.com", ourAddress); d.exit != 2 {
+			t.Errorf("after Close: %v; want no connection (swaks exit 2)", d)
+		}
+		if n := len(e.messagesOn(e.ch)); n != 1 {
+			t.Errorf("%d messages, want the one sent before Close", n)
+		}
+	})
+}

@@ -4,9 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"mime"
+	"mime/quotedprintable"
 	"net/textproto"
 	"regexp"
 	"strings"
@@ -136,9 +139,16 @@ func Parse(raw []byte, envelopeFrom string) (m *Mail, err error) {
 	}
 
 	textParts, htmlPart := bodyParts(env.Root)
+	undeclared := undeclaredUTF8(raw, append(textParts, htmlPart))
+	content := func(p *enmime.Part) string {
+		if b, ok := undeclared[p.PartID]; ok {
+			return string(b)
+		}
+		return string(p.Content)
+	}
 	var texts []string
 	for _, p := range textParts {
-		s := string(p.Content)
+		s := content(p)
 		if visual(p) {
 			s = visualToLogical(s)
 		}
@@ -146,7 +156,7 @@ func Parse(raw []byte, envelopeFrom string) (m *Mail, err error) {
 	}
 	text := strings.TrimSpace(strings.Join(texts, "\n\n"))
 	if htmlPart != nil {
-		m.HTML = sanitizeHTML(clean(string(htmlPart.Content), MaxMessageBytes))
+		m.HTML = sanitizeHTML(clean(content(htmlPart), MaxMessageBytes))
 		if text == "" {
 			text = strings.TrimSpace(normalizeText(htmlToText(m.HTML)))
 		}
@@ -174,8 +184,8 @@ func Parse(raw []byte, envelopeFrom string) (m *Mail, err error) {
 }
 
 // readEnvelope runs enmime leniently: a message with a missing boundary, a broken part or
-// an unknown charset still yields what can be read. enmime has panicked on hostile input in
-// the past; such input is the sender's problem (554), not a crashed listener.
+// an unknown charset still yields what can be read. enmime is a large parser fed hostile
+// input; should it panic, that input is the sender's problem (554), not a crashed listener.
 func readEnvelope(raw []byte) (env *enmime.Envelope, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -239,6 +249,78 @@ func repairHeader(raw []byte) []byte {
 
 // headerField matches the start of a header field: a name of printable ASCII and a colon.
 var headerField = regexp.MustCompile(`^[!-9;-~]+:`)
+
+// undeclaredUTF8 finds the body parts labelled US-ASCII (declared so, or by default in a
+// message without MIME headers, as scripts and simple mail programs send them) whose bytes are
+// not ASCII. enmime reads those as windows-1252, which turns UTF-8 Hebrew into "×©×œ×•×". When
+// a part's bytes are valid UTF-8, they are what the sender meant; this returns them by PartID,
+// read from a second parse that leaves the content undecoded.
+func undeclaredUTF8(raw []byte, parts []*enmime.Part) map[string][]byte {
+	var suspects []*enmime.Part
+	for _, p := range parts {
+		if p == nil {
+			continue
+		}
+		declared := p.Charset
+		if p.OrigCharset != "" {
+			declared = p.OrigCharset
+		}
+		switch strings.ToLower(strings.Trim(declared, `" `)) {
+		case "us-ascii", "ascii", "us_ascii", "ansi_x3.4-1968":
+			if !isASCII(p.Content) {
+				suspects = append(suspects, p)
+			}
+		}
+	}
+	if len(suspects) == 0 {
+		return nil
+	}
+	env, err := enmime.NewParser(enmime.RawContent(true), enmime.MultipartWOBoundaryAsSinglePart(true), enmime.SkipMalformedParts(true), enmime.DisableTextConversion(true)).
+		ReadEnvelope(bytes.NewReader(repairHeader(raw)))
+	if err != nil || env.Root == nil {
+		return nil
+	}
+	out := map[string][]byte{}
+	for _, p := range suspects {
+		r := env.Root.DepthMatchFirst(func(q *enmime.Part) bool { return q.PartID == p.PartID })
+		if r == nil {
+			continue
+		}
+		if b := transferDecode(r); utf8.Valid(b) {
+			out[p.PartID] = b
+		}
+	}
+	return out
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// transferDecode undoes a part's Content-Transfer-Encoding, keeping what decodes of a broken
+// one.
+func transferDecode(p *enmime.Part) []byte {
+	switch strings.ToLower(strings.TrimSpace(p.Header.Get("Content-Transfer-Encoding"))) {
+	case "quoted-printable":
+		b, _ := io.ReadAll(quotedprintable.NewReader(bytes.NewReader(p.Content)))
+		return b
+	case "base64":
+		clean := strings.Map(func(r rune) rune {
+			if r == '\r' || r == '\n' || r == ' ' || r == '\t' || r == '=' {
+				return -1
+			}
+			return r
+		}, string(p.Content))
+		b, _ := base64.RawStdEncoding.DecodeString(clean)
+		return b
+	}
+	return p.Content
+}
 
 // sender is the From header's first address, read as leniently as mail programs write it.
 func sender(env *enmime.Envelope) (addr, name string) {

@@ -134,6 +134,25 @@ func TestCharsetFixtures(t *testing.T) {
 	}
 }
 
+// UTF-8 that a message labels US-ASCII, or does not label at all, is read as UTF-8, however
+// short (enmime alone reads it as windows-1252), in a plain, a quoted-printable and a base64
+// part; real windows-1252 is still read as such.
+func TestUndeclaredUTF8(t *testing.T) {
+	for name, c := range map[string]struct{ raw, text string }{
+		"no MIME header": {"From: a@example.com\r\nSubject: x\r\n\r\nשלום, מה נשמע?\r\n", "שלום, מה נשמע?"},
+		"declared US-ASCII, quoted-printable": {"From: a@example.com\r\nMIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=b\r\n\r\n--b\r\n" +
+			"Content-Type: text/plain; charset=us-ascii\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n=D7=A9=D7=9C=D7=95=D7=9D =D7=A2=D7=95=D7=9C=D7=9D\r\n--b--\r\n", "שלום עולם"},
+		"declared US-ASCII, base64": {"From: a@example.com\r\nContent-Type: text/plain; charset=US-ASCII\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+			base64.StdEncoding.EncodeToString([]byte("Привет, мир")) + "\r\n", "Привет, мир"},
+		"windows-1252 stays windows-1252": {"From: a@example.com\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nCaf\xe9 cr\xe8me\r\n", "Café crème"},
+	} {
+		m, err := Parse([]byte(c.raw), "")
+		if err != nil || m.Text != c.text {
+			t.Errorf("%s: %q, %v; want %q", name, m.Text, err, c.text)
+		}
+	}
+}
+
 func TestVisualToLogical(t *testing.T) {
 	tests := []struct{ visual, logical string }{
 		{"םולש", "שלום"},
@@ -312,6 +331,13 @@ func TestBounces(t *testing.T) {
 		t.Errorf("failed without a diagnostic, returned as message/rfc822: %+v %v", m.Bounce, err)
 	}
 
+	if m, err = Parse([]byte(dsn("delivered", original)), NullSender); err != nil {
+		t.Fatal(err)
+	}
+	if items, err := a.Items(channel.Channel{}, m); err != nil || len(items) != 1 || items[0].Status.Status != conversation.StatusDelivered || items[0].Status.ExternalID != ours {
+		t.Errorf("a success report: %+v %v; want the reply marked delivered", items, err)
+	}
+
 	// An old-style bounce: text from MAILER-DAEMON quoting the original's headers.
 	old := "From: MAILER-DAEMON@mail.example.com\r\nTo: service@demo.example\r\nSubject: failure notice\r\nMessage-ID: <old.3@mail.example.com>\r\n\r\n" +
 		"Hi. This is the qmail-send program at mail.example.com.\r\nI'm afraid I wasn't able to deliver your message to the following addresses.\r\n\r\n" +
@@ -435,6 +461,12 @@ func TestItems(t *testing.T) {
 	}
 	if n := len(items[0].Text); n > maxText || !utf8.ValidString(items[0].Text) || len(items[0].Files) != 1 || items[0].Files[0].Name != FullFile || string(items[0].Files[0].Data) != long.Text {
 		t.Errorf("a long text: %d bytes stored, files %d", n, len(items[0].Files))
+	}
+
+	// Mail from the channel's own address is a loop, not a customer.
+	self := &Mail{MessageID: "m3@example.com", From: "service@demo.example", Text: "Re: Re: Re: hello"}
+	if items, err := a.Items(channel.Channel{Settings: map[string]string{SettingAddress: "Service@demo.example"}}, self); err != nil || len(items) != 0 {
+		t.Errorf("mail from ourselves: %+v %v", items, err)
 	}
 
 	// From names no domain; the envelope's address is used.

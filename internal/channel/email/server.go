@@ -35,9 +35,12 @@ type Server struct {
 	smtp     *smtp.Server
 
 	// ctx is cancelled by Close, after in-flight messages had their chance to commit.
-	ctx      context.Context
-	cancel   context.CancelFunc
-	inFlight sync.WaitGroup
+	ctx       context.Context
+	cancel    context.CancelFunc
+	mu        sync.Mutex
+	closed    bool
+	listeners []net.Listener
+	inFlight  sync.WaitGroup // Data calls between reading the message and answering it
 }
 
 // NewServer returns the listener; Serve starts it. domain names this server in its greeting.
@@ -64,6 +67,14 @@ func NewServer(channels *channel.Channels, ingester *channel.Ingester, log *slog
 
 // Serve accepts connections on ln until Close. It returns nil once closed.
 func (s *Server) Serve(ln net.Listener) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		ln.Close()
+		return nil
+	}
+	s.listeners = append(s.listeners, ln)
+	s.mu.Unlock()
 	err := s.smtp.Serve(ln)
 	if errors.Is(err, smtp.ErrServerClosed) || errors.Is(err, net.ErrClosed) {
 		return nil
@@ -71,22 +82,44 @@ func (s *Server) Serve(ln net.Listener) error {
 	return err
 }
 
-// Close stops accepting connections, lets messages already being stored finish (up to
-// ingestTimeout), and then drops every connection. A message cut off here was never answered
-// 250, so its sender retries it.
+// Close stops accepting connections and new messages (421), lets the messages already being
+// stored commit and be answered (waiting up to ingestTimeout), and then drops every
+// connection. A message cut off here was not answered 250, so its sender delivers it again,
+// and the second delivery is recognised by its Message-ID.
 func (s *Server) Close() error {
-	err := s.smtp.Close()
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	for _, ln := range s.listeners {
+		_ = ln.Close()
+	}
+	s.mu.Unlock()
 	done := make(chan struct{})
 	go func() { s.inFlight.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(ingestTimeout):
 	}
+	err := s.smtp.Close()
 	s.cancel()
-	if errors.Is(err, smtp.ErrServerClosed) {
-		return nil
+	if errors.Is(err, smtp.ErrServerClosed) || errors.Is(err, net.ErrClosed) {
+		return nil // the listeners were closed above
 	}
 	return err
+}
+
+// begin registers a message being stored, unless the server is closing.
+func (s *Server) begin() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.inFlight.Add(1)
+	return true
 }
 
 type backend struct{ s *Server }
@@ -119,6 +152,7 @@ var (
 	errNoMailbox = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such mailbox here"}
 	errLookup    = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Temporary failure looking up the mailbox, try again later"}
 	errStore     = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Temporary failure storing the message, try again later"}
+	errClosing   = &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 3, 2}, Message: "Shutting down, try again later"}
 )
 
 // Rcpt accepts the address of an enabled email channel and refuses any other with 550: mail
@@ -162,7 +196,9 @@ func (s *Server) channelFor(ctx context.Context, to string) (channel.Channel, er
 // Data reads the whole message, parses it and ingests it for each channel it was addressed
 // to. Its answer is the SMTP reply to the final dot: nil is 250, sent only after the commit.
 func (ss *session) Data(r io.Reader) error {
-	ss.s.inFlight.Add(1)
+	if !ss.s.begin() {
+		return errClosing
+	}
 	defer ss.s.inFlight.Done()
 	raw, err := io.ReadAll(r)
 	if err != nil {

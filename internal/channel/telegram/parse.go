@@ -331,7 +331,8 @@ func content(m *Message, it *Item) (string, error) {
 // contact renders a shared contact. The sender sharing their own number (the "share my phone
 // number" button, or their own card) is a phone number Telegram vouches for: it goes first
 // among the identities, so the ingester finds the customer who already wrote from that number
-// by SMS, WhatsApp or the API, and the Telegram id joins them.
+// by SMS, WhatsApp or the API, and the Telegram id joins them — merging the two customers when
+// the Telegram user had written before they shared it.
 func contact(c *Contact, senderID int64, it *Item) string {
 	name := clean(strings.TrimSpace(c.FirstName + " " + c.LastName))
 	number := clean(limit(strings.TrimSpace(c.PhoneNumber)))
@@ -343,6 +344,9 @@ func contact(c *Contact, senderID int64, it *Item) string {
 		return "Shared their phone number: " + number
 	}
 	it.From.Identities = append([]channel.Identity{{Kind: customer.Phone, Value: phone}}, it.From.Identities...)
+	// Telegram puts a contact's user_id only on the account that owns the number: the two
+	// identities are one person, and a customer holding either is merged with the other.
+	it.From.Proven = true
 	return "Shared their phone number: " + phone
 }
 

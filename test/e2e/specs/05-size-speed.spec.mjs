@@ -3,7 +3,7 @@
 // which does not depend on the machine, is a test.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { BASE, context, launch, PASSWORD } from '../lib.mjs'
+import { BASE, context, launch, measureSwitching, PASSWORD, switchingStats } from '../lib.mjs'
 
 let browser
 before(async () => (browser = await launch()))
@@ -50,35 +50,9 @@ test('switching conversations: time from click to the new conversation on screen
   await page.getByRole('link', { name: /All open/ }).click()
   await page.locator('#inbox-list a').nth(5).waitFor()
   await page.waitForLoadState('networkidle')
-  const rounds = await page.evaluate(async () => {
-    const links = Array.from(document.querySelectorAll('#inbox-list a[data-row]'))
-    const out = [[], []]
-    const frame = () => new Promise((r) => requestAnimationFrame(() => r()))
-    // Round 0 opens each conversation for the first time; round 1 comes back to each (the
-    // console shows its copy at once and refreshes it behind).
-    for (const round of [0, 1]) {
-      for (const a of links) {
-        const id = a.dataset.row
-        const t0 = performance.now()
-        a.click()
-        // On screen: this conversation's messages and the customer's timeline are rendered.
-        for (;;) {
-          await frame()
-          if (document.querySelector('main')?.dataset.conversation === id && document.querySelector('main [data-message]') && document.querySelector('aside ol li')) break
-          if (performance.now() - t0 > 10000) break
-        }
-        out[round].push(performance.now() - t0)
-      }
-    }
-    return out
-  })
-  const stats = (ms) => {
-    ms = [...ms].sort((a, b) => a - b)
-    const pct = (p) => ms[Math.min(ms.length - 1, Math.floor((p / 100) * ms.length))].toFixed(0)
-    return `median ${pct(50)} ms, p90 ${pct(90)} ms, max ${pct(100)} ms`
-  }
-  console.log(`switching conversations, first visit (${rounds[0].length}): ${stats(rounds[0])}`)
-  console.log(`switching conversations, coming back (${rounds[1].length}): ${stats(rounds[1])}`)
+  const rounds = await measureSwitching(page)
+  console.log(`switching conversations, first visit (${rounds[0].length}): ${switchingStats(rounds[0])}`)
+  console.log(`switching conversations, coming back (${rounds[1].length}): ${switchingStats(rounds[1])}`)
   assert.ok(rounds[0].length > 5)
   await ctx.close()
 })
