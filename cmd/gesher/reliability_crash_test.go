@@ -105,10 +105,12 @@ func TestCrashLosesNothingAcknowledged(t *testing.T) {
 					}
 				})
 			}
-			// Kill at a random moment once traffic is flowing: 150 ms to 1.2 s in.
+			// Kill at a random moment once traffic is flowing — after at least 100 more
+			// acknowledgements, however slow the machine, then 150 ms to 1.2 s in — so that even
+			// the short run of make test puts hundreds of messages at stake.
 			_, before, _ := prov.counts()
-			for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-				if _, acked, _ := prov.counts(); acked >= before+20 {
+			for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+				if _, acked, _ := prov.counts(); acked >= before+100 {
 					break
 				}
 			}

@@ -30,6 +30,7 @@ import (
 	"github.com/gesher-cs/gesher/internal/metrics"
 	"github.com/gesher-cs/gesher/internal/policy"
 	"github.com/gesher-cs/gesher/internal/routing"
+	"github.com/gesher-cs/gesher/internal/selfservice"
 	"github.com/gesher-cs/gesher/internal/store"
 	"github.com/gesher-cs/gesher/internal/web"
 )
@@ -74,6 +75,7 @@ type App struct {
 	Metrics       *metrics.Service
 	Policy        *policy.Service
 	Help          *helpcenter.Service
+	SelfService   *selfservice.Desk
 	Version       string
 }
 
@@ -149,6 +151,11 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 	a.Mover = channel.NewMover(db, a.Fitter, a.Channels, a.Customers, a.Conversations, a.Events)
 	a.Metrics = metrics.NewService(db, a.Events)
 	a.Canned = canned.NewService(db, a.Clock, a.Events)
+	if a.SelfService, err = selfservice.NewDesk(db, a.Clock, a.Events, a.Customers, a.Conversations, a.Fitter, selfservice.Options{Log: a.Log}); err != nil {
+		a.Bus.Close()
+		db.Close()
+		return nil, err
+	}
 	// The help centre's index is in memory: built from the database now, kept current from
 	// the bus (other nodes' edits) until the bus closes.
 	a.Help = helpcenter.NewService(db, a.Clock, a.Events, helpcenter.Options{Log: a.Log})
@@ -163,10 +170,11 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 
 // Web returns the HTTP handler over the app's services.
 func (a *App) Web(publicURL string, limits web.Limits) *web.Server {
+	a.SelfService.SetPublicURL(publicURL) // tracker links in notifications start with it
 	return web.New(web.Deps{
 		DB: a.DB, Clock: a.Clock, Log: a.Log, Events: a.Events, Auth: a.Auth, Customers: a.Customers,
 		Conversations: a.Conversations, Channels: a.Channels, Registry: a.Registry, Ingester: a.Ingester, Media: a.Media, Canned: a.Canned,
-		Outbox: a.Outbox, Fitter: a.Fitter, Mover: a.Mover, Metrics: a.Metrics, Policy: a.Policy, Help: a.Help, Jobs: a.Jobs, Bus: a.Bus, Version: a.Version, PublicURL: publicURL, Limits: limits,
+		Outbox: a.Outbox, Fitter: a.Fitter, Mover: a.Mover, Metrics: a.Metrics, Policy: a.Policy, Help: a.Help, SelfService: a.SelfService, Jobs: a.Jobs, Bus: a.Bus, Version: a.Version, PublicURL: publicURL, Limits: limits,
 	})
 }
 

@@ -54,6 +54,7 @@ const (
 	SettingsWrite       Permission = "settings:write"       // change service-wide settings (admin)
 	CannedWrite         Permission = "canned:write"         // write the team's canned responses (supervisor+)
 	PolicyWrite         Permission = "policy:write"         // change channels' service levels and business calendars (supervisor+)
+	ServicesWrite       Permission = "services:write"       // write the self-service catalogue: services, their channels, limits, stages and flows (supervisor+)
 )
 
 // Permissions returns every permission, in a stable order, so that tests can walk every route
@@ -64,7 +65,7 @@ func Permissions() []Permission {
 		CustomersRead, CustomersWrite, CustomersMerge,
 		UsersRead, UsersWrite, TokensWrite,
 		ChannelsRead, ChannelsWrite,
-		EventsRead, MetricsRead, SettingsWrite, CannedWrite, PolicyWrite,
+		EventsRead, MetricsRead, SettingsWrite, CannedWrite, PolicyWrite, ServicesWrite,
 	}
 }
 
@@ -77,7 +78,7 @@ func minRole(p Permission) Role {
 	case ConversationsRead, ConversationsWrite, ConversationsAssign,
 		CustomersRead, CustomersWrite, UsersRead:
 		return RoleAgent
-	case CustomersMerge, ChannelsRead, EventsRead, MetricsRead, CannedWrite, PolicyWrite:
+	case CustomersMerge, ChannelsRead, EventsRead, MetricsRead, CannedWrite, PolicyWrite, ServicesWrite:
 		return RoleSupervisor
 	case UsersWrite, TokensWrite, ChannelsWrite, SettingsWrite:
 		return RoleAdmin

@@ -26,6 +26,7 @@ func TestRoleCan(t *testing.T) {
 		{SettingsWrite /*        */, N, N, Y},
 		{CannedWrite /*          */, N, Y, Y},
 		{PolicyWrite /*          */, N, Y, Y},
+		{ServicesWrite /*        */, N, Y, Y},
 	}
 	seen := map[Permission]bool{}
 	for _, row := range matrix {

@@ -258,17 +258,19 @@ func (s *Service) Receive(ctx context.Context, in InboundMessage) (Received, err
 			return fmt.Errorf("conversation: touch: %w", err)
 		}
 		conv.ChannelID, conv.LastMessageAt, conv.UpdatedAt = in.ChannelID, now, now
+		// The clocks' events come before the message's, so that the message stays the newest
+		// entry of the customer's timeline.
+		if s.clocks != nil {
+			if err := s.clocks.MessageReceived(ctx, conv, msg, res.Opened); err != nil {
+				return err
+			}
+		}
 		ev, err := s.events.Append(ctx, event.Event{
 			Kind: event.MessageReceived, CustomerID: in.CustomerID, ConversationID: conv.ID, ChannelID: in.ChannelID,
 			Actor: event.Actor{Kind: event.ByCustomer, ID: in.CustomerID},
 		}, messageData(msg))
 		if err != nil {
 			return err
-		}
-		if s.clocks != nil {
-			if err := s.clocks.MessageReceived(ctx, conv, msg, res.Opened); err != nil {
-				return err
-			}
 		}
 		res.Conversation, res.Message, res.Event = conv, msg, ev
 		return nil

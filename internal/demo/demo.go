@@ -115,6 +115,9 @@ func Seed(ctx context.Context, s Services) (Summary, error) {
 	if err := seedBranches(ctx, s); err != nil {
 		return sum, err
 	}
+	if err := seedServiceLevels(ctx, s); err != nil {
+		return sum, err
+	}
 	var n int
 	if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM channel_receipts WHERE channel_id = ? AND external_id LIKE 'demo-seed-%'`, ch.ID).Scan(&n); err != nil {
 		return sum, err
@@ -125,6 +128,9 @@ func Seed(ctx context.Context, s Services) (Summary, error) {
 		}
 	} else {
 		sum.AlreadySeeded = true
+	}
+	if err := seedSelfService(ctx, s); err != nil {
+		return sum, err
 	}
 	if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM customers WHERE merged_into IS NULL`).Scan(&sum.Customers); err != nil {
 		return sum, err

@@ -32,7 +32,8 @@ type Week struct {
 	Saturday  []Interval `json:"saturday"`
 }
 
-// day returns the intervals of a weekday.
+// day returns the intervals of a weekday. The week is a struct, not a map, so the API
+// document names the seven days and a misspelt day is an unknown field, refused.
 func (w *Week) day(d time.Weekday) []Interval {
 	return [...][]Interval{w.Sunday, w.Monday, w.Tuesday, w.Wednesday, w.Thursday, w.Friday, w.Saturday}[d]
 }
@@ -188,6 +189,8 @@ func compileHours(in []Interval) ([]span, error) {
 	return out, nil
 }
 
+// minutes reads "HH:MM" as minutes since midnight; "24:00" is the end of the day, so a day
+// can be open until midnight without a "23:59" that loses a minute.
 func minutes(s string) (int, bool) {
 	m := clockRE.FindStringSubmatch(s)
 	if m == nil {
@@ -216,7 +219,8 @@ func ParseCalendar(data []byte) (Calendar, error) {
 // Location is the calendar's time zone.
 func (c *Calendar) Location() *time.Location { return c.loc }
 
-// spansOn returns the open hours of a local date.
+// spansOn returns the open hours of a local date: its special day's if it has one (a holiday
+// with no hours is closed), else its weekday's.
 func (c *Calendar) spansOn(d civil) []span {
 	if s, ok := c.dates[d]; ok {
 		return s

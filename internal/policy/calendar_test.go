@@ -19,7 +19,9 @@ var jerusalem = func() *time.Location {
 }()
 
 // il is a wall-clock time in Israel.
-func il(y int, m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, jerusalem) }
+func il(y int, m time.Month, d, h, min int) time.Time {
+	return time.Date(y, m, d, h, min, 0, 0, jerusalem)
+}
 
 func israel() *policy.Calendar {
 	c := policy.IsraeliCalendar("israel", "Israel")

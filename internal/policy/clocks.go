@@ -57,6 +57,12 @@ const (
 const maxNudges = 5
 
 // clockRow is one row of sla_clocks. Times are Unix milliseconds; 0 is "not set" (NULL).
+//
+// Business time is kept as used (counted up to the start of the current running stretch)
+// plus the stretch itself (RunningSince to now), so a pause only has to fold the stretch into
+// used, and a resume only has to compute new moments from what is left. Deadline and Warn are
+// wall-clock instants computed once with the calendar when the clock starts or resumes; the
+// scheduler then compares instants and never walks the calendar for a clock not yet due.
 type clockRow struct {
 	ID, ConversationID, ChannelID string
 	Slot, Kind, State, Outcome    string
@@ -69,6 +75,8 @@ type clockRow struct {
 	Due, Started, Ended, Updated  int64
 }
 
+// slotOf says what a clock waits for. First and next response share a slot: a conversation
+// owes at most one answer at a time.
 func slotOf(kind string) string {
 	switch kind {
 	case FirstResponse, NextResponse:
@@ -85,6 +93,9 @@ type convInfo struct {
 	Priority                                               int
 }
 
+// infoOf reads what the clocks need from the conversation the hook was handed, so a hook
+// never reads the conversation's row again (it is the caller's, locked and changed in this
+// transaction).
 func infoOf(c conversation.Conversation) convInfo {
 	return convInfo{ID: c.ID, CustomerID: c.CustomerID, Status: string(c.Status), AssigneeID: c.AssigneeID, ChannelID: c.ChannelID, Priority: c.Priority}
 }
@@ -163,6 +174,7 @@ func (s *Service) MessageReceived(ctx context.Context, c conversation.Conversati
 	})
 }
 
+// next is the response clock a customer message starts.
 func next(opened bool) string {
 	if opened {
 		return FirstResponse
@@ -264,6 +276,8 @@ func (s *Service) start(ctx context.Context, tx *store.Tx, c convInfo, kind, cha
 	}
 	target := minutesDur(minutes)
 	ms := now.UnixMilli()
+	// The warning is 80 % of the business time, not of the wall-clock span: a three-hour
+	// target set on Friday noon warns on Sunday morning, not on Friday at half past two.
 	ck := &clockRow{
 		ID: store.NewID(now), ConversationID: c.ID, ChannelID: channelID, Slot: slotOf(kind), Kind: kind, State: stateRunning,
 		CalendarID: set.pol.CalendarID, Target: target.Milliseconds(), RunningSince: ms,
@@ -299,6 +313,8 @@ func (s *Service) awaitCustomer(ctx context.Context, tx *store.Tx, c convInfo, c
 		closeAt = set.cal.Add(now, minutesDur(set.pol.AutoCloseMinutes)).UnixMilli()
 	}
 	ms := now.UnixMilli()
+	// One customer clock per conversation: a second answer while the customer is silent
+	// re-arms it, so reminders and the auto-close count from the agent's latest message.
 	if ck == nil {
 		if remind == 0 && closeAt == 0 {
 			return nil // the channel neither reminds nor closes: nothing to wait for
@@ -409,6 +425,8 @@ func nextDue(ck *clockRow) int64 {
 	return due
 }
 
+// pick returns the live clock of a slot; the unique index on (conversation, slot) for live
+// clocks means there is at most one.
 func pick(live []*clockRow, slot string) *clockRow {
 	for _, ck := range live {
 		if ck.Slot == slot {
@@ -433,6 +451,9 @@ func (s *Service) record(ctx context.Context, kind event.Kind, c convInfo, ck *c
 	return err
 }
 
+// liveClocks reads a conversation's running and paused clocks. On PostgreSQL it locks them:
+// a scan handling one of them at this moment has locked the conversation first and is done
+// before this transaction, which holds the conversation, gets here.
 func (s *Service) liveClocks(ctx context.Context, tx *store.Tx, conversationID string) ([]*clockRow, error) {
 	q := sqlLiveClocks
 	if tx.Dialect() == store.Postgres {
@@ -445,6 +466,8 @@ func (s *Service) liveClocks(ctx context.Context, tx *store.Tx, conversationID s
 	return scanClocks(rows)
 }
 
+// remindersSent counts a conversation's reminders over all its waits: the cap is per
+// conversation, so a customer who answers once and goes quiet again is not reminded afresh.
 func (s *Service) remindersSent(ctx context.Context, tx *store.Tx, conversationID string) (int, error) {
 	var n int
 	err := tx.QueryRow(ctx, sqlRemindersSent, conversationID).Scan(&n)
@@ -506,6 +529,7 @@ func scanClock(r interface{ Scan(...any) error }) (*clockRow, error) {
 	return &ck, nil
 }
 
+// nullMS and nullStr store "not set" as NULL, which the partial and composite indexes skip.
 func nullMS(v int64) any {
 	if v == 0 {
 		return nil

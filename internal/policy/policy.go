@@ -190,6 +190,9 @@ func (s *Service) Policy(ctx context.Context, channelID string) (Policy, error) 
 	return s.policyOf(ctx, channelID, kind)
 }
 
+// policyOf is the policy of a channel whose kind the caller knows: the defaults apply while
+// nothing is stored, and are never written, so a later change of defaults reaches every
+// channel nobody configured.
 func (s *Service) policyOf(ctx context.Context, channelID, kind string) (Policy, error) {
 	p, err := scanPolicy(s.db.Q(ctx).QueryRow(ctx, sqlSelectPolicy+` WHERE channel_id = ?`, channelID))
 	if errors.Is(err, ErrNotFound) {
@@ -201,7 +204,8 @@ func (s *Service) policyOf(ctx context.Context, channelID, kind string) (Policy,
 	return p, nil
 }
 
-// Policies returns the policy of every channel, by channel id.
+// Policies returns the policy of every channel, by channel id. Two queries, not one per
+// channel: the channel list shows every policy at once.
 func (s *Service) Policies(ctx context.Context) (map[string]Policy, error) {
 	q := s.db.Q(ctx)
 	rows, err := q.Query(ctx, `SELECT id, kind FROM channels`)
@@ -321,6 +325,8 @@ func (s *Service) validate(ctx context.Context, p *Policy) error {
 	if p.MaxReminders < 0 || p.MaxReminders > 10 {
 		return bad("max_reminders", "0 to 10 reminders a conversation")
 	}
+	// An interval with no reminders allowed would arm a clock that never fires; say so rather
+	// than store a policy that looks like it reminds.
 	if p.CustomerReminderMinutes > 0 && p.MaxReminders == 0 {
 		return bad("max_reminders", "a reminder interval needs at least one reminder; set customer_reminder_minutes to 0 for none")
 	}
@@ -347,6 +353,9 @@ func (s *Service) validate(ctx context.Context, p *Policy) error {
 	if p.Escalation.RaisePriority < 0 || p.Escalation.RaisePriority > 10 {
 		return bad("escalation.raise_priority", "0 (leave it) to 10")
 	}
+	// Queues are routing's; a breach must not find out that the queue it should move to is
+	// gone, so the name is checked, and resolved to its id, now. (A queue deleted later sets
+	// the column to NULL.)
 	if q := strings.TrimSpace(p.Escalation.MoveToQueue); q != "" {
 		var id string
 		err := s.db.Q(ctx).QueryRow(ctx, `SELECT id FROM queues WHERE id = ? OR name = ? ORDER BY id LIMIT 1`, q, q).Scan(&id)
@@ -470,6 +479,8 @@ func (s *Service) SetCalendar(ctx context.Context, id string, c Calendar) (Calen
 	return s.Calendar(ctx, id)
 }
 
+// scanPolicy reads a stored policy; durations are milliseconds in the database, like every
+// other time, and whole minutes in the API.
 func scanPolicy(r interface{ Scan(...any) error }) (Policy, error) {
 	var p Policy
 	var first, next, res, remind, nudge, closeAfter, updated int64

@@ -23,6 +23,8 @@ ON CONFLICT (channel_id) DO UPDATE SET calendar_id = excluded.calendar_id, first
   raise_priority = excluded.raise_priority, escalate_queue_id = excluded.escalate_queue_id,
   updated_by = excluded.updated_by, updated_at = excluded.updated_at`
 
+	// Upserts, so a second PUT of the same calendar or policy replaces it instead of failing,
+	// in the one form both databases accept.
 	sqlUpsertCalendar = `INSERT INTO calendars (id, name, data, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET name = excluded.name, data = excluded.data, updated_at = excluded.updated_at`
 
@@ -48,10 +50,13 @@ WHERE id IN (
   SELECT id FROM sla_clocks WHERE state = 'running' AND due_at <= ? ORDER BY due_at LIMIT ? %s)
 RETURNING id, conversation_id`
 
+	// sqlNextDue is answered from the (state, due_at) index alone, however many clocks run.
 	sqlNextDue = `SELECT MIN(due_at) FROM sla_clocks WHERE state = 'running' AND due_at IS NOT NULL`
 
 	sqlConversationTmpl = `SELECT c.customer_id, c.status, c.assignee_id, c.channel_id, c.priority, c.queue_id FROM conversations c WHERE c.id = ? %s`
 
+	// fired counts the reminders of one wait; their sum over the conversation's waits is what
+	// the policy's max_reminders caps.
 	sqlRemindersSent = `SELECT COALESCE(SUM(fired), 0) FROM sla_clocks WHERE conversation_id = ? AND slot = 'customer'`
 
 	sqlCustomerLanguages = `SELECT languages FROM customers WHERE id = ?`

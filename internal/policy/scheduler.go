@@ -50,6 +50,8 @@ func (s *Service) schedule(ctx context.Context, dues ...int64) error {
 	if first == 0 {
 		return nil
 	}
+	// Round up, never down: a scan that runs before a clock is due would find nothing and
+	// leave the clock to the next one.
 	grain := scanGrain.Milliseconds()
 	at := (first + grain - 1) / grain * grain
 	_, err := s.jobs.Enqueue(ctx, ScanJob, nil, jobs.RunAt(time.UnixMilli(at)), jobs.UniqueKey("sla.scan:"+strconv.FormatInt(at, 10)), jobs.MaxAttempts(3))
@@ -82,6 +84,8 @@ func (s *Service) RunDue(ctx context.Context) (int, error) {
 	return n, s.scheduleNext(ctx, now, more)
 }
 
+// claimed is a clock a scan took, with its conversation, which is locked first when it is
+// handled.
 type claimed struct{ id, conversation string }
 
 // claim takes up to a batch of clocks due at now, moving each a lease ahead.
@@ -163,6 +167,9 @@ func (s *Service) process(ctx context.Context, id, conversationID string) error 
 		if set.cal, err = s.calendarOr(ctx, ck.CalendarID); err != nil {
 			return err
 		}
+		// Each action below checks its own moment against now, so a clock handled twice (a
+		// lease that ran out, a second node) does nothing the second time, and a clock handled
+		// late (the node was down) does everything that came due, in order.
 		ms := now.UnixMilli()
 		switch ck.Slot {
 		case slotResponse, slotResolution:

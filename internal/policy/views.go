@@ -32,6 +32,7 @@ type Clock struct {
 	AsOf           time.Time  `json:"as_of"`
 }
 
+// msTime is a stored moment for the API: absent rather than 1970 when not set.
 func msTime(ms int64) *time.Time {
 	if ms == 0 {
 		return nil
@@ -112,6 +113,7 @@ func (s *Service) Summaries(ctx context.Context, conversationIDs []string) (map[
 	if err != nil {
 		return nil, err
 	}
+	// One query for the whole page of the inbox; the calendars come from the cache.
 	now := s.clock.Now()
 	for _, ck := range cks {
 		v, err := s.view(ctx, ck, now)

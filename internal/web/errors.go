@@ -13,6 +13,7 @@ import (
 	"github.com/gesher-cs/gesher/internal/customer"
 	"github.com/gesher-cs/gesher/internal/media"
 	"github.com/gesher-cs/gesher/internal/policy"
+	"github.com/gesher-cs/gesher/internal/selfservice"
 )
 
 // apiError is the one error shape every endpoint answers with.
@@ -65,6 +66,8 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		cnv *canned.ValidationError
 		cse *canned.SyntaxError
 		pv  *policy.ValidationError
+		ssv *selfservice.ValidationError
+		sre *selfservice.RuleError
 	)
 	switch {
 	case errors.As(err, &mbe):
@@ -85,6 +88,12 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status, code, msg, field = http.StatusUnprocessableEntity, "invalid", cse.Error(), "body"
 	case errors.As(err, &pv):
 		status, code, msg, field = http.StatusUnprocessableEntity, "invalid", pv.Reason, pv.Field
+	case errors.As(err, &ssv):
+		status, code, msg, field = http.StatusUnprocessableEntity, "invalid", ssv.Reason, ssv.Field
+	case errors.As(err, &sre):
+		status, code, msg, field = http.StatusUnprocessableEntity, "invalid_rule", sre.Error(), "limits"
+	case errors.Is(err, selfservice.ErrNotFound):
+		status, code, msg = http.StatusNotFound, "not_found", "no such service or case"
 	case errors.As(err, &cv):
 		status, code, msg, field = http.StatusUnprocessableEntity, "invalid", cv.Error(), cv.Field
 	case errors.As(err, &cuv):

@@ -8,6 +8,7 @@ import (
 	"github.com/gesher-cs/gesher/internal/channel"
 	"github.com/gesher-cs/gesher/internal/metrics"
 	"github.com/gesher-cs/gesher/internal/policy"
+	"github.com/gesher-cs/gesher/internal/selfservice"
 )
 
 // Route is one row of the route table: what it answers, who may call it, and what the API
@@ -38,6 +39,7 @@ type Param struct {
 // routeTable lists every route. Handlers live in one file per resource.
 func (s *Server) routeTable() []Route {
 	help := newHelpPages(s)
+	track := newTrackerPages(s, help)
 	return []Route{
 		// Health and metrics: for load balancers and Prometheus.
 		{Method: "GET", Pattern: "/healthz", Public: true, Tag: "ops", Summary: "The process is alive", handler: s.healthz},
@@ -205,6 +207,25 @@ func (s *Server) routeTable() []Route {
 		{Method: "GET", Pattern: "/api/v1/help/failed-searches", Perm: auth.MetricsRead, Tag: "help", Summary: "Failed searches (nothing found, or nothing opened), grouped by their words, most frequent first",
 			Query:    []Param{{"since", "RFC 3339; default 30 days ago"}, {"until", "RFC 3339; default now"}, {"limit", "at most 1000"}},
 			Response: listOf[failedSearchView]{}, handler: s.failedSearches},
+
+		// Self-service: the catalogue (every signed-in role reads it; supervisors write it),
+		// cases, and the status tracker customers open from the link they were sent (public:
+		// the signed token is the credential, and any token that does not open a case is the
+		// same 404).
+		{Method: "GET", Pattern: "/api/v1/services", Perm: auth.ConversationsRead, Tag: "self-service", Summary: "The service catalogue: each service's channels, limits (rules over the request, with the channel that can finish it) and stages",
+			Response: listOf[serviceView]{}, handler: s.listServices},
+		{Method: "GET", Pattern: "/api/v1/services/{id}", Perm: auth.ConversationsRead, Tag: "self-service", Summary: "A service of the catalogue", Response: serviceView{}, handler: s.getService},
+		{Method: "PUT", Pattern: "/api/v1/services/{id}", Perm: auth.ServicesWrite, Tag: "self-service", Summary: "Create or replace a service (limits are rules such as \"transfer_amount > 50000 -> branch\"; no stages means received, in review, waiting for you, approved, done)",
+			Request: selfservice.Input{}, Response: serviceView{}, handler: s.putService},
+		{Method: "POST", Pattern: "/api/v1/cases", Perm: auth.ConversationsWrite, Tag: "self-service", Summary: "Open a case for a customer (over a limit it is kept, with the channel that can finish it); the customer is told on their fitting channel; the answer carries the tracker link",
+			Request: selfservice.CaseInput{}, Response: caseView{}, Status: http.StatusCreated, handler: s.createCase},
+		{Method: "GET", Pattern: "/api/v1/cases", Perm: auth.CustomersRead, Tag: "self-service", Summary: "Cases, newest first, each with a fresh tracker link",
+			Query: []Param{{"customer", "a customer id: their cases (and those of customers merged into them)"}, {"limit", "at most 200"}}, Response: listOf[caseView]{}, handler: s.listCases},
+		{Method: "GET", Pattern: "/api/v1/cases/{id}", Perm: auth.CustomersRead, Tag: "self-service", Summary: "A case with its stage history and the notification each stage sent", Response: caseView{}, handler: s.getCase},
+		{Method: "POST", Pattern: "/api/v1/cases/{id}/stage", Perm: auth.ConversationsWrite, Tag: "self-service", Summary: "Move a case to a stage of its service: an event, and exactly one notification on the customer's fitting channel (the stage it is in already changes nothing)",
+			Request: stageRequest{}, Response: caseStageView{}, handler: s.setCaseStage},
+		{Method: "GET", Pattern: "/s/{token}", Public: true, Tag: "tracker", Summary: "The status tracker of a case (HTML): its stages, the current one, what happens next; in the customer's language. Rate-limited; an unknown, tampered or expired link is the same 404",
+			Query: []Param{{"lang", "he, ar, ru or en (default: the customer's language)"}}, handler: track.show},
 
 		// The web chat widget: the script a site embeds, the visitor's session, settings and
 		// socket, the visitor's messages, and the demo site that embeds it. Public: the

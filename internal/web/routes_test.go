@@ -58,7 +58,9 @@ func TestRoleMatrixCoversEveryRoute(t *testing.T) {
 		"GET /help", "GET /help/search", "GET /help/articles/{id}", "POST /help/articles/{id}/feedback", "POST /help/articles/{id}/read", "GET /help/static/{name}",
 		// The chat widget: a visitor's token, checked by the web chat adapter, is the credential.
 		"GET /widget.js", "POST /widget/{channel}/session", "OPTIONS /widget/{channel}/session", "GET /widget/{channel}/config", "GET /widget/{channel}/live",
-		"POST /hooks/webchat/{channel}", "OPTIONS /hooks/webchat/{channel}", "GET /demo/site"} {
+		"POST /hooks/webchat/{channel}", "OPTIONS /hooks/webchat/{channel}", "GET /demo/site",
+		// The status tracker: the signed, expiring token in the link is the credential.
+		"GET /s/{token}"} {
 		if !public[want] {
 			t.Errorf("%s should be public", want)
 		}

@@ -20,6 +20,7 @@ import (
 	"github.com/gesher-cs/gesher/internal/media"
 	"github.com/gesher-cs/gesher/internal/metrics"
 	"github.com/gesher-cs/gesher/internal/policy"
+	"github.com/gesher-cs/gesher/internal/selfservice"
 	"github.com/gesher-cs/gesher/internal/store"
 )
 
@@ -45,6 +46,7 @@ type Deps struct {
 	Policy        *policy.Service
 	Bus           *bus.Bus
 	Help          *helpcenter.Service
+	SelfService   *selfservice.Desk
 	Version       string
 	// PublicURL is how providers reach this server (https://help.example.com); signatures
 	// that cover the URL (Twilio's) are checked against it rather than the Host header,

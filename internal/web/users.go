@@ -9,8 +9,8 @@ import (
 
 	"github.com/gesher-cs/gesher/internal/auth"
 	"github.com/gesher-cs/gesher/internal/channel"
-	"github.com/gesher-cs/gesher/internal/policy"
 	"github.com/gesher-cs/gesher/internal/event"
+	"github.com/gesher-cs/gesher/internal/policy"
 )
 
 type newUserRequest struct {

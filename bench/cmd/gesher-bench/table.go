@@ -57,7 +57,12 @@ func printTable(w io.Writer, r *Report) {
 	add("fanout.p99_ms", num(r.Fanout.P99MS, " ms", 1)+fmt.Sprintf(" (%d/%d arrivals)", r.Fanout.Delivered, r.Fanout.Expected), "< 100 ms to 1,000 sockets",
 		verdict(r.Fanout.P99MS != nil && *r.Fanout.P99MS < 100, r.Fanout.P99MS != nil))
 	add("search.p99_ms", num(r.Search.P99MS, " ms", 2), "< 5 ms, 100,000 articles", r.Search.Note)
-	add("sla.timers / rss_mb / lag_ms", "null", "10⁶ clocks, < 1 GiB, lag < 1 s", r.SLA.Note)
+	timers := "null"
+	if r.SLA.Timers != nil {
+		timers = fmt.Sprint(*r.SLA.Timers)
+	}
+	add("sla.timers / rss_mb / lag_ms", timers+" / "+num(r.SLA.RSSMB, " MB", 1)+" / "+num(r.SLA.LagMS, " ms", 0), "10⁶ clocks, < 1 GiB, lag < 1 s",
+		verdict(r.SLA.Timers != nil && *r.SLA.Timers >= 1_000_000 && r.SLA.RSSMB != nil && *r.SLA.RSSMB < 1024 && r.SLA.LagMS != nil && *r.SLA.LagMS < 1000, r.SLA.LagMS != nil))
 	add("startup_ms", num(r.StartupMS, " ms", 1), "< 1 s", verdict(r.StartupMS != nil && *r.StartupMS < 1000, r.StartupMS != nil))
 	add("idle_rss_mb", num(r.IdleRSSMB, " MB", 1), "< 50 MB", verdict(r.IdleRSSMB != nil && *r.IdleRSSMB < 50, r.IdleRSSMB != nil))
 	add("binary_mb", num(r.BinaryMB, " MB", 1), "", "")

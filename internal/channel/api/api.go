@@ -14,9 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -194,9 +192,9 @@ func (a *Adapter) Send(ctx context.Context, ch channel.Channel, m channel.Outbou
 	req.Header.Set(SignatureHeader, Sign(ch.Secret, body))
 	resp, err := a.client.Do(req)
 	if err != nil {
-		var ne net.Error
-		temporary := errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "connection re")
-		return channel.Receipt{}, &channel.SendError{Temporary: temporary, Reason: err.Error()}
+		// A timeout may come after the integrator took the reply: retrying is safe, because
+		// the retry carries the same Idempotency-Key.
+		return channel.Receipt{}, channel.TransportError(err)
 	}
 	defer resp.Body.Close()
 	respBody, _ := io.ReadAll(io.LimitReader(resp.Body, 64*1024))
@@ -210,29 +208,11 @@ func (a *Adapter) Send(ctx context.Context, ch channel.Channel, m channel.Outbou
 		}
 		return channel.Receipt{ExternalID: ack.ID}, nil
 	}
-	se := &channel.SendError{StatusCode: resp.StatusCode, Reason: strings.TrimSpace(string(respBody))}
-	if se.Reason == "" {
-		se.Reason = http.StatusText(resp.StatusCode)
+	reason := strings.TrimSpace(string(respBody))
+	if reason == "" {
+		reason = http.StatusText(resp.StatusCode)
 	}
-	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 || resp.StatusCode == http.StatusRequestTimeout {
-		se.Temporary = true
-		se.RetryAfter = retryAfter(resp.Header.Get("Retry-After"), time.Now())
-	}
-	return channel.Receipt{}, se
-}
-
-// retryAfter reads a Retry-After header in seconds or as an HTTP date.
-func retryAfter(v string, now time.Time) time.Duration {
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && s >= 0 {
-		return time.Duration(min(s, 3600)) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return min(t.Sub(now), time.Hour)
-	}
-	return 0
+	return channel.Receipt{}, channel.HTTPFailure(resp.StatusCode, resp.Header, reason, time.Now())
 }
 
 // String describes the adapter in logs.

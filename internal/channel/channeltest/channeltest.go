@@ -6,15 +6,17 @@
 //
 // Providers' far sides (Meta's Graph API, Telegram's Bot API) are a local fake that speaks
 // their wire format, so payloads that carry media are fetched for real.
+//
+// The server is an Env, which each adapter's own end-to-end tests start too, with their own
+// fake of the provider, for what the recorded payloads cannot show (replies, status reports,
+// retries).
 package channeltest
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -24,13 +26,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gesher-cs/gesher/internal/app"
-	"github.com/gesher-cs/gesher/internal/auth"
 	"github.com/gesher-cs/gesher/internal/channel"
-	"github.com/gesher-cs/gesher/internal/clock"
-	"github.com/gesher-cs/gesher/internal/event"
 	"github.com/gesher-cs/gesher/internal/store/storetest"
-	"github.com/gesher-cs/gesher/internal/web"
 )
 
 // Suite describes one adapter to the harness.
@@ -88,58 +85,34 @@ func fakeProvider() *httptest.Server {
 	return srv
 }
 
-type env struct {
-	t   *testing.T
-	app *app.App
-	url string
-	ch  channel.Channel
+// runner replays one suite on one Env.
+type runner struct {
+	*Env
+	ch channel.Channel
 }
 
 // Run runs a suite on both databases.
 func Run(t *testing.T, s Suite) {
 	t.Helper()
 	storetest.EachURL(t, func(t *testing.T, dsn string) {
-		ctx := context.Background()
 		fake := fakeProvider()
 		t.Cleanup(fake.Close)
-		a, err := app.Open(ctx, app.Options{DSN: dsn, Clock: clock.NewManual(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)), Argon: auth.CheapArgon(),
-			NodeID: "test", Version: "test", HTTPClient: fake.Client()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(a.Close)
-		limits := web.DefaultLimits()
-		limits.HookRatePerIP = 0
-		srv := httptest.NewServer(a.Web("", limits))
-		t.Cleanup(srv.Close)
 		ch := s.Channel
 		settings := map[string]string{}
 		for k, v := range ch.Settings {
 			settings[k] = strings.ReplaceAll(v, "{fake}", fake.URL)
 		}
 		ch.Settings, ch.Enabled = settings, true
-		if ch, err = a.Channels.Ensure(ctx, ch); err != nil {
-			t.Fatal(err)
-		}
-		// An agent online, so new conversations get an owner as in production.
-		u, err := a.Auth.CreateUser(ctx, auth.NewUser{Email: "agent@test.example", Name: "Test Agent", Role: auth.RoleAgent, Password: "correct horse battery"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		online := "online"
-		if _, err := a.Auth.UpdateUser(ctx, u.ID, auth.UserPatch{Availability: &online}, event.System); err != nil {
-			t.Fatal(err)
-		}
-		e := &env{t: t, app: a, url: srv.URL, ch: ch}
-		e.run(s)
+		e := New(t, dsn, Options{HTTPClient: fake.Client(), Start: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC), Channels: []channel.Channel{ch}})
+		(&runner{Env: e, ch: e.Channels[0]}).run(s)
 	})
 }
 
-func (e *env) hook(name string) string {
-	return e.url + "/hooks/" + string(e.ch.Kind) + "/" + name
+func (e *runner) hook(name string) string {
+	return e.URL + "/hooks/" + string(e.ch.Kind) + "/" + name
 }
 
-func (e *env) post(url string, body []byte, h http.Header, contentType string) (int, string) {
+func (e *runner) post(url string, body []byte, h http.Header, contentType string) (int, string) {
 	e.t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(string(body)))
 	req.Header.Set("Content-Type", contentType)
@@ -148,30 +121,21 @@ func (e *env) post(url string, body []byte, h http.Header, contentType string) (
 			req.Header.Add(k, v)
 		}
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	got := e.Do(req)
+	return got.Status, got.Body
 }
 
 // stored is what a delivery can leave behind: rows in the tables ingest writes, and events.
-func (e *env) stored() string {
+func (e *runner) stored() string {
 	e.t.Helper()
 	var parts []string
 	for _, table := range []string{"customers", "identities", "conversations", "messages", "channel_receipts", "events", "media"} {
-		var n int
-		if err := e.app.DB.QueryRow(context.Background(), `SELECT COUNT(*) FROM `+table).Scan(&n); err != nil {
-			e.t.Fatal(err)
-		}
-		parts = append(parts, fmt.Sprintf("%s=%d", table, n))
+		parts = append(parts, fmt.Sprintf("%s=%d", table, e.Count(`SELECT COUNT(*) FROM `+table)))
 	}
 	return strings.Join(parts, " ")
 }
 
-func (e *env) run(s Suite) {
+func (e *runner) run(s Suite) {
 	t := e.t
 	hook := e.hook(e.ch.Name)
 	for _, file := range s.Payloads {

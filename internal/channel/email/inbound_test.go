@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gesher-cs/gesher/internal/channel/api"
+	"github.com/gesher-cs/gesher/internal/channel/channeltest"
 	"github.com/gesher-cs/gesher/internal/channel/email"
 	"github.com/gesher-cs/gesher/internal/customer"
 	"github.com/gesher-cs/gesher/internal/store/storetest"
@@ -160,7 +161,7 @@ func TestSharedMessagesOverSMTP(t *testing.T) {
 			if !utf8.ValidString(m.Text) || strings.TrimSpace(m.Text) == "" || !strings.Contains(m.Text, want.words) {
 				t.Errorf("%s: stored text %q, want valid UTF-8 containing %q", name, m.Text, want.words)
 			}
-			c, err := e.app.Customers.Get(context.Background(), m.CustomerID)
+			c, err := e.App.Customers.Get(context.Background(), m.CustomerID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -188,7 +189,7 @@ func TestSharedMessagesOverSMTP(t *testing.T) {
 				}
 			}
 		}
-		if n := e.count(`SELECT COUNT(*) FROM identities WHERE value LIKE 'mailer-daemon%'`); n != 0 {
+		if n := e.Count(`SELECT COUNT(*) FROM identities WHERE value LIKE 'mailer-daemon%'`); n != 0 {
 			t.Errorf("the bounce made Mailer-Daemon a customer")
 		}
 	})
@@ -216,13 +217,13 @@ func TestCharsetsOverSMTP(t *testing.T) {
 	storetest.EachURL(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		for _, c := range cases {
-			raw := fixture(t, c.file)
+			raw := channeltest.Fixture(t, c.file)
 			for i := range 2 {
 				if d := e.send(raw, c.from, ourAddress); d.exit != 0 || d.data != 250 {
 					t.Fatalf("%s, delivery %d: %v", c.file, i+1, d)
 				}
 			}
-			cust, conv := e.conversationOf(c.from)
+			cust, conv := e.ConversationOf(customer.Email, c.from)
 			if cust.Name != c.name {
 				t.Errorf("%s: customer named %q, want %q", c.file, cust.Name, c.name)
 			}
@@ -249,7 +250,7 @@ func TestCharsetsOverSMTP(t *testing.T) {
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("swaks: %v\n%s", err, out)
 		}
-		if _, conv := e.conversationOf("noa@example.co.il"); conv.Messages[0].Text != "Subject: שאלה על הפוליסה\n\nשלום, מתי הפוליסה שלי מתחדשת?" {
+		if _, conv := e.ConversationOf(customer.Email, "noa@example.co.il"); conv.Messages[0].Text != "Subject: שאלה על הפוליסה\n\nשלום, מתי הפוליסה שלי מתחדשת?" {
 			t.Errorf("undeclared UTF-8 stored as %q", conv.Messages[0].Text)
 		}
 	})
@@ -268,10 +269,10 @@ func TestRepliesAreFolded(t *testing.T) {
 			{"hebrew-reply.eml", "sara.bendavid@example.co.il", "תודה רבה, אגיע ביום חמישי בשעה 10:00 לסניף בחיפה.\n\nשרה",
 				"בתאריך יום ב׳, 23 בנוב׳ 2026 ב-10:00", "> נקבעה לך פגישה בסניף חיפה ביום חמישי בשעה 10:00."},
 		} {
-			if d := e.send(fixture(t, c.file), c.from, ourAddress); d.exit != 0 || d.data != 250 {
+			if d := e.send(channeltest.Fixture(t, c.file), c.from, ourAddress); d.exit != 0 || d.data != 250 {
 				t.Fatalf("%s: %v", c.file, d)
 			}
-			_, conv := e.conversationOf(c.from)
+			_, conv := e.ConversationOf(customer.Email, c.from)
 			m := conv.Messages[0]
 			// A reply ("Re: …" to a thread) does not repeat its subject.
 			if m.Text != c.text {
@@ -295,10 +296,10 @@ func TestRepliesAreFolded(t *testing.T) {
 func TestHostileHTMLIsSanitised(t *testing.T) {
 	storetest.EachURL(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
-		if d := e.send(fixture(t, "html-hostile.eml"), "noa.peretz@example.com", ourAddress); d.exit != 0 || d.data != 250 {
+		if d := e.send(channeltest.Fixture(t, "html-hostile.eml"), "noa.peretz@example.com", ourAddress); d.exit != 0 || d.data != 250 {
 			t.Fatal(d)
 		}
-		_, conv := e.conversationOf("noa.peretz@example.com")
+		_, conv := e.ConversationOf(customer.Email, "noa.peretz@example.com")
 		m := conv.Messages[0]
 		if !strings.Contains(m.Text, "שלום, מצורפת *תמונה של הנזק* לרכב.") || !strings.Contains(m.Text, "our claims page ( https://www.example.com/claims )") {
 			t.Errorf("text %q", m.Text)
@@ -336,7 +337,7 @@ func TestRefusals(t *testing.T) {
 	storetest.EachURL(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		off := e.channel("closed", "closed@demo.example", false)
-		raw := fixture(t, "hebrew-windows-1255.eml")
+		raw := channeltest.Fixture(t, "hebrew-windows-1255.eml")
 		for _, to := range []string{"nobody@demo.example", off.Settings[email.SettingAddress], "service@elsewhere.example"} {
 			if d := e.send(raw, "yael.cohen@example.co.il", to); d.exit != 24 || d.rcpt != 550 || !strings.Contains(d.transcript, "550 5.1.1") {
 				t.Errorf("to %s: %v; want 550 at RCPT", to, d)
@@ -351,7 +352,7 @@ func TestRefusals(t *testing.T) {
 		}
 		// To two of our addresses, the message is on both channels (in the one conversation).
 		sales := e.channel("sales", "sales@demo.example", true)
-		if d := e.send(fixture(t, "arabic-windows-1256.eml"), "omar.haddad@example.com", ourAddress, "sales@demo.example"); d.exit != 0 || d.data != 250 {
+		if d := e.send(channeltest.Fixture(t, "arabic-windows-1256.eml"), "omar.haddad@example.com", ourAddress, "sales@demo.example"); d.exit != 0 || d.data != 250 {
 			t.Errorf("two of our recipients: %v", d)
 		}
 		if a, b := len(e.messagesOn(e.ch)), len(e.messagesOn(sales)); a != 2 || b != 1 {
@@ -363,19 +364,19 @@ func TestRefusals(t *testing.T) {
 			t.Errorf("no sender: %v; want 554 saying why", d)
 		}
 		for _, table := range []string{"customers", "conversations"} {
-			if n := e.count(`SELECT COUNT(*) FROM ` + table); n != 2 {
+			if n := e.Count(`SELECT COUNT(*) FROM ` + table); n != 2 {
 				t.Errorf("%d rows in %s, want Yael's and Omar's", n, table)
 			}
 		}
 
 		// Storage breaks between RCPT and the commit: the message is not acknowledged.
-		if _, err := e.app.DB.Writer().Exec(`DROP TABLE channel_receipts`); err != nil {
+		if _, err := e.App.DB.Writer().Exec(`DROP TABLE channel_receipts`); err != nil {
 			t.Fatal(err)
 		}
-		if d := e.send(fixture(t, "russian-koi8-r.eml"), "olga.petrova@example.ru", ourAddress); d.exit != 26 || d.data != 451 {
+		if d := e.send(channeltest.Fixture(t, "russian-koi8-r.eml"), "olga.petrova@example.ru", ourAddress); d.exit != 26 || d.data != 451 {
 			t.Errorf("storage failure: %v; want 451", d)
 		}
-		if n := e.count(`SELECT COUNT(*) FROM customers`); n != 2 {
+		if n := e.Count(`SELECT COUNT(*) FROM customers`); n != 2 {
 			t.Errorf("%d customers after a failed delivery, want 2", n)
 		}
 	})
@@ -392,7 +393,7 @@ func sizeLimit(t *testing.T, e *env) {
 	if d.data != 552 {
 		t.Errorf("%d bytes: exit %d, DATA %d; want 552", len(big), d.exit, d.data)
 	}
-	if n := e.count(`SELECT COUNT(*) FROM messages`); n != 0 {
+	if n := e.Count(`SELECT COUNT(*) FROM messages`); n != 0 {
 		t.Errorf("%d messages stored", n)
 	}
 }
@@ -402,10 +403,10 @@ func sizeLimit(t *testing.T, e *env) {
 func TestHTTPInbound(t *testing.T) {
 	storetest.EachURL(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
-		raw := fixture(t, "russian-koi8-r.eml")
+		raw := channeltest.Fixture(t, "russian-koi8-r.eml")
 		cases := []struct {
 			name string
-			got  answer
+			got  channeltest.Answer
 			want int
 		}{
 			{"no signature", e.postHook(raw, "message/rfc822", ""), http.StatusUnauthorized},
@@ -416,21 +417,21 @@ func TestHTTPInbound(t *testing.T) {
 			{"empty, signed", e.postHook([]byte{}, "message/rfc822"), http.StatusBadRequest},
 		}
 		for _, c := range cases {
-			if c.got.status != c.want {
-				t.Errorf("%s: %d %s, want %d", c.name, c.got.status, c.got.body, c.want)
+			if c.got.Status != c.want {
+				t.Errorf("%s: %d %s, want %d", c.name, c.got.Status, c.got.Body, c.want)
 			}
 		}
 		for _, table := range []string{"customers", "identities", "conversations", "messages", "channel_receipts", "media"} {
-			if n := e.count(`SELECT COUNT(*) FROM ` + table); n != 0 {
+			if n := e.Count(`SELECT COUNT(*) FROM ` + table); n != 0 {
 				t.Errorf("%d rows in %s after refused deliveries, want 0", n, table)
 			}
 		}
 		for i := range 2 {
-			if got := e.postHook(raw, "message/rfc822"); got.status != http.StatusOK {
-				t.Fatalf("delivery %d: %d %s", i+1, got.status, got.body)
+			if got := e.postHook(raw, "message/rfc822"); got.Status != http.StatusOK {
+				t.Fatalf("delivery %d: %d %s", i+1, got.Status, got.Body)
 			}
 		}
-		_, conv := e.conversationOf("olga.petrova@example.ru")
+		_, conv := e.ConversationOf(customer.Email, "olga.petrova@example.ru")
 		if len(conv.Messages) != 1 || !strings.Contains(conv.Messages[0].Text, "Я хочу узнать статус моей страховки.") {
 			t.Errorf("messages %+v, want the one message in Russian", conv.Messages)
 		}
@@ -441,10 +442,10 @@ func TestHTTPInbound(t *testing.T) {
 		if n := len(e.messagesOn(e.ch)); n != 1 {
 			t.Errorf("%d messages after HTTP twice and SMTP once, want 1", n)
 		}
-		req, _ := http.NewRequest(http.MethodPost, e.url+"/hooks/email/nope", strings.NewReader(string(raw)))
+		req, _ := http.NewRequest(http.MethodPost, e.URL+"/hooks/email/nope", strings.NewReader(string(raw)))
 		req.Header.Set(email.SignatureHeader, e.sign(raw))
-		if got := e.do(req); got.status != http.StatusNotFound {
-			t.Errorf("unknown channel: %d", got.status)
+		if got := e.Do(req); got.Status != http.StatusNotFound {
+			t.Errorf("unknown channel: %d", got.Status)
 		}
 	})
 }
@@ -461,18 +462,18 @@ func TestCloseStopsListening(t *testing.T) {
 			t.Fatal(err)
 		}
 		served := make(chan error, 1)
-		go func() { served <- e.app.Email.Serve(ln) }()
+		go func() { served <- e.App.Email.Serve(ln) }()
 		e.smtp = ln.Addr().String()
-		if d := e.send(fixture(t, "russian-koi8-r.eml"), "olga.petrova@example.ru", ourAddress); d.data != 250 {
+		if d := e.send(channeltest.Fixture(t, "russian-koi8-r.eml"), "olga.petrova@example.ru", ourAddress); d.data != 250 {
 			t.Fatal(d)
 		}
-		if err := e.app.Email.Close(); err != nil {
+		if err := e.App.Email.Close(); err != nil {
 			t.Fatal(err)
 		}
 		if err := <-served; err != nil {
 			t.Errorf("Serve returned %v after Close, want nil", err)
 		}
-		if d := e.send(fixture(t, "arabic-windows-1256.eml"), "omar.haddad@example.com", ourAddress); d.exit != 2 {
+		if d := e.send(channeltest.Fixture(t, "arabic-windows-1256.eml"), "omar.haddad@example.com", ourAddress); d.exit != 2 {
 			t.Errorf("after Close: %v; want no connection (swaks exit 2)", d)
 		}
 		if n := len(e.messagesOn(e.ch)); n != 1 {

@@ -10,7 +10,9 @@ import (
 
 	"github.com/emersion/go-smtp"
 
+	"github.com/gesher-cs/gesher/internal/channel/channeltest"
 	"github.com/gesher-cs/gesher/internal/conversation"
+	"github.com/gesher-cs/gesher/internal/customer"
 	"github.com/gesher-cs/gesher/internal/event"
 	"github.com/gesher-cs/gesher/internal/store/storetest"
 )
@@ -23,13 +25,13 @@ func TestReplyThreadsBack(t *testing.T) {
 	storetest.EachURL(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		const yael = "yael.cohen@example.co.il"
-		if d := e.send(fixture(t, "hebrew-windows-1255.eml"), yael, ourAddress); d.data != 250 {
+		if d := e.send(channeltest.Fixture(t, "hebrew-windows-1255.eml"), yael, ourAddress); d.data != 250 {
 			t.Fatal(d)
 		}
-		_, conv := e.conversationOf(yael)
-		first := e.reply(conv.ID, "שלום יעל,\nקיבלנו את התביעה. שמאי יתקשר אלייך מחר.")
-		e.work(1)
-		out := e.message(first)
+		_, conv := e.ConversationOf(customer.Email, yael)
+		first := e.Reply(conv.ID, "שלום יעל,\nקיבלנו את התביעה. שמאי יתקשר אלייך מחר.")
+		e.Work(1)
+		out := e.Message(first)
 		wantID := first + "@demo.example"
 		if out.Status != conversation.StatusSent || out.ExternalID != wantID {
 			t.Fatalf("after the send: %s with id %q, want sent as %s", out.Status, out.ExternalID, wantID)
@@ -69,7 +71,7 @@ func TestReplyThreadsBack(t *testing.T) {
 		if d := e.send([]byte(answer), yael, ourAddress); d.data != 250 {
 			t.Fatal(d)
 		}
-		_, again := e.conversationOf(yael)
+		_, again := e.ConversationOf(customer.Email, yael)
 		if again.ID != conv.ID || len(again.Messages) != 3 {
 			t.Fatalf("the answer went to conversation %s with %d messages; want %s with 3", again.ID, len(again.Messages), conv.ID)
 		}
@@ -77,8 +79,8 @@ func TestReplyThreadsBack(t *testing.T) {
 			t.Errorf("the answer is stored as %q (%s, %s)", m.Text, m.Direction, m.ExternalID)
 		}
 
-		second := e.reply(conv.ID, "מצוין, נתראה מחר.")
-		e.work(1)
+		second := e.Reply(conv.ID, "מצוין, נתראה מחר.")
+		e.Work(1)
 		got = e.sink.messages()
 		if len(got) != 2 {
 			t.Fatalf("the sink got %d messages, want 2", len(got))
@@ -99,19 +101,19 @@ func TestReplyThreadsBack(t *testing.T) {
 func TestSendRetriesAndFailures(t *testing.T) {
 	storetest.EachURL(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
-		if d := e.send(fixture(t, "russian-koi8-r.eml"), "olga.petrova@example.ru", ourAddress); d.data != 250 {
+		if d := e.send(channeltest.Fixture(t, "russian-koi8-r.eml"), "olga.petrova@example.ru", ourAddress); d.data != 250 {
 			t.Fatal(d)
 		}
-		_, conv := e.conversationOf("olga.petrova@example.ru")
+		_, conv := e.ConversationOf(customer.Email, "olga.petrova@example.ru")
 
 		e.sink.refuse(refusal{"data", 451, smtp.EnhancedCode{4, 3, 0}, "Temporary local problem, try again later"})
-		m := e.reply(conv.ID, "Здравствуйте, Ольга! Полис 55-1234 действует до декабря.")
-		e.work(1)
-		if got := e.message(m); got.Status != conversation.StatusQueued {
+		m := e.Reply(conv.ID, "Здравствуйте, Ольга! Полис 55-1234 действует до декабря.")
+		e.Work(1)
+		if got := e.Message(m); got.Status != conversation.StatusQueued {
 			t.Errorf("after a 451: %s, want still queued", got.Status)
 		}
-		e.work(3)
-		if got := e.message(m); got.Status != conversation.StatusSent || got.ExternalID != m+"@demo.example" {
+		e.Work(3)
+		if got := e.Message(m); got.Status != conversation.StatusSent || got.ExternalID != m+"@demo.example" {
 			t.Errorf("after 451 then 250: %s as %q, want sent as %s@demo.example", got.Status, got.ExternalID, m)
 		}
 		if n, tries := len(e.sink.messages()), e.sink.tries(); n != 1 || tries != 2 {
@@ -119,9 +121,9 @@ func TestSendRetriesAndFailures(t *testing.T) {
 		}
 
 		e.sink.refuse(refusal{"rcpt", 550, smtp.EnhancedCode{5, 1, 1}, "<olga.petrova@example.ru>: Recipient address rejected: User unknown"})
-		m2 := e.reply(conv.ID, "И ещё одно…")
-		e.work(5)
-		got := e.message(m2)
+		m2 := e.Reply(conv.ID, "И ещё одно…")
+		e.Work(5)
+		got := e.Message(m2)
 		if got.Status != conversation.StatusFailed || got.StatusReason != "550 5.1.1 <olga.petrova@example.ru>: Recipient address rejected: User unknown" {
 			t.Errorf("after a 550: %s %q, want failed with the server's words", got.Status, got.StatusReason)
 		}
@@ -138,23 +140,23 @@ func TestAutoRepliesAndBounces(t *testing.T) {
 		e := newEnv(t, dsn)
 		ctx := context.Background()
 		const yael = "yael.cohen@example.co.il"
-		auto := fixture(t, "auto-reply.eml")
+		auto := channeltest.Fixture(t, "auto-reply.eml")
 		if d := e.send(auto, yael, ourAddress); d.exit != 0 || d.data != 250 {
 			t.Fatalf("auto-reply: %v; want it accepted", d)
 		}
 		for _, table := range []string{"customers", "conversations", "messages"} {
-			if n := e.count(`SELECT COUNT(*) FROM ` + table); n != 0 {
+			if n := e.Count(`SELECT COUNT(*) FROM ` + table); n != 0 {
 				t.Errorf("%d rows in %s after an auto-reply from a stranger, want 0", n, table)
 			}
 		}
 
-		if d := e.send(fixture(t, "hebrew-windows-1255.eml"), yael, ourAddress); d.data != 250 {
+		if d := e.send(channeltest.Fixture(t, "hebrew-windows-1255.eml"), yael, ourAddress); d.data != 250 {
 			t.Fatal(d)
 		}
-		_, conv := e.conversationOf(yael)
-		reply := e.reply(conv.ID, "Dana's address bounced; we'll try another way.")
-		e.work(1)
-		if _, err := e.app.Conversations.SetStatus(ctx, conv.ID, conversation.Resolved, event.Actor{Kind: event.ByUser, ID: e.agent.ID}); err != nil {
+		_, conv := e.ConversationOf(customer.Email, yael)
+		reply := e.Reply(conv.ID, "Dana's address bounced; we'll try another way.")
+		e.Work(1)
+		if _, err := e.App.Conversations.SetStatus(ctx, conv.ID, conversation.Resolved, event.Actor{Kind: event.ByUser, ID: e.Agent.ID}); err != nil {
 			t.Fatal(err)
 		}
 		// The answer to our reply is an auto-reply too, with an unknown Message-ID.
@@ -162,7 +164,7 @@ func TestAutoRepliesAndBounces(t *testing.T) {
 		if d := e.send(auto, yael, ourAddress); d.data != 250 {
 			t.Fatal(d)
 		}
-		after, err := e.app.Conversations.Get(ctx, conv.ID)
+		after, err := e.App.Conversations.Get(ctx, conv.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -170,25 +172,25 @@ func TestAutoRepliesAndBounces(t *testing.T) {
 			t.Errorf("after an auto-reply: conversation %s with %d messages, want still resolved with 2", after.Status, len(after.Messages))
 		}
 
-		sent := e.message(reply).ExternalID
-		bounce := bytes.ReplaceAll(fixture(t, "bounce-dsn.eml"), []byte("01jd5u8z7x6c5v4b3n2m1l0k9j@demo.example"), []byte(sent))
+		sent := e.Message(reply).ExternalID
+		bounce := bytes.ReplaceAll(channeltest.Fixture(t, "bounce-dsn.eml"), []byte("01jd5u8z7x6c5v4b3n2m1l0k9j@demo.example"), []byte(sent))
 		for i := range 2 {
 			if d := e.send(bounce, "<>", ourAddress); d.exit != 0 || d.data != 250 {
 				t.Fatalf("bounce, delivery %d: %v", i+1, d)
 			}
 		}
-		m := e.message(reply)
+		m := e.Message(reply)
 		want := "550 5.1.1 <dana.levi@example.com>: Recipient address rejected: User unknown in virtual mailbox table"
 		if m.Status != conversation.StatusFailed || m.StatusReason != want {
 			t.Errorf("after the bounce: %s %q, want failed with %q", m.Status, m.StatusReason, want)
 		}
-		if n := e.count(`SELECT COUNT(*) FROM customers`); n != 1 {
+		if n := e.Count(`SELECT COUNT(*) FROM customers`); n != 1 {
 			t.Errorf("%d customers, want only Yael (not the mailer daemon)", n)
 		}
-		if n := e.count(`SELECT COUNT(*) FROM messages`); n != 2 {
+		if n := e.Count(`SELECT COUNT(*) FROM messages`); n != 2 {
 			t.Errorf("%d messages, want Yael's and the reply", n)
 		}
-		events, err := e.app.Events.List(ctx, event.Filter{ConversationID: conv.ID, Kinds: []event.Kind{event.MessageStatus}})
+		events, err := e.App.Events.List(ctx, event.Filter{ConversationID: conv.ID, Kinds: []event.Kind{event.MessageStatus}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -96,7 +96,7 @@ func Parse(raw []byte, envelopeFrom string) (m *Mail, err error) {
 		return nil, err
 	}
 	m = &Mail{}
-	header := func(name string) string { return clean(env.GetHeader(name), maxSubject) }
+	header := func(name string) string { return channel.StorableText(env.GetHeader(name), maxSubject) }
 
 	m.MessageID = firstID(header("Message-Id"))
 	if m.MessageID == "" {
@@ -118,7 +118,7 @@ func Parse(raw []byte, envelopeFrom string) (m *Mail, err error) {
 		}
 	}
 	fromAddr, fromName := sender(env)
-	m.Name = limit(oneLine(clean(fromName, maxSubject)), maxName)
+	m.Name = limit(oneLine(channel.StorableText(fromName, maxSubject)), maxName)
 	if addr, err := customer.Normalize(customer.Email, fromAddr); err == nil {
 		m.From = addr
 	} else if returnPath != NullSender {
@@ -156,7 +156,7 @@ func Parse(raw []byte, envelopeFrom string) (m *Mail, err error) {
 	}
 	text := strings.TrimSpace(strings.Join(texts, "\n\n"))
 	if htmlPart != nil {
-		m.HTML = sanitizeHTML(clean(content(htmlPart), MaxMessageBytes))
+		m.HTML = sanitizeHTML(channel.StorableText(content(htmlPart), MaxMessageBytes))
 		if text == "" {
 			text = strings.TrimSpace(normalizeText(htmlToText(m.HTML)))
 		}
@@ -350,7 +350,7 @@ func (m *Mail) addFile(p *enmime.Part) {
 	if strings.HasPrefix(ct, "text/") {
 		ct = mime.FormatMediaType(ct, map[string]string{"charset": "utf-8"})
 	}
-	name := limit(oneLine(clean(p.FileName, 255)), 200)
+	name := limit(oneLine(channel.StorableText(p.FileName, 255)), 200)
 	if name == "" {
 		name = fmt.Sprintf("attachment-%d%s", len(m.Files)+len(m.TooLarge)+1, extension(p.ContentType))
 	}
@@ -603,17 +603,6 @@ func checkID(id string) string {
 	return id
 }
 
-// clean makes text storable: valid UTF-8 (PostgreSQL refuses anything else), no NUL bytes
-// (neither database's text keeps them), at most max bytes.
-func clean(s string, max int) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.ReplaceAll(s, "\x00", "")
-	if len(s) > max {
-		s = strings.ToValidUTF8(s[:max], "")
-	}
-	return s
-}
-
 // oneLine unfolds a header value.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
@@ -633,7 +622,7 @@ func limit(s string, n int) string {
 
 // normalizeText makes a body storable and gives it one kind of line end.
 func normalizeText(s string) string {
-	s = clean(s, len(s))
+	s = channel.StorableText(s, len(s))
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	return strings.ReplaceAll(s, "\r", "\n")
 }

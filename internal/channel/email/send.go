@@ -7,12 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"html"
-	"io"
-	"net"
 	"net/textproto"
 	"strconv"
 	"strings"
-	"syscall"
 	"unicode/utf8"
 
 	"github.com/wneessen/go-mail"
@@ -198,7 +195,7 @@ func (a *Adapter) deliver(ctx context.Context, cfg smtpSettings, msg *mail.Msg) 
 func sendError(err error) error {
 	var reply *textproto.Error
 	if errors.As(err, &reply) {
-		return &channel.SendError{Temporary: reply.Code >= 400 && reply.Code < 500, Reason: clean(fmt.Sprintf("%d %s", reply.Code, oneLine(reply.Msg)), 500)}
+		return &channel.SendError{Temporary: reply.Code >= 400 && reply.Code < 500, Reason: channel.StorableText(fmt.Sprintf("%d %s", reply.Code, oneLine(reply.Msg)), 500)}
 	}
 	var unknownAuthority x509.UnknownAuthorityError
 	var hostname x509.HostnameError
@@ -207,15 +204,9 @@ func sendError(err error) error {
 	if errors.As(err, &unknownAuthority) || errors.As(err, &hostname) || errors.As(err, &invalid) || errors.As(err, &verification) {
 		return &channel.SendError{Reason: "the SMTP server's certificate is not trusted: " + err.Error()}
 	}
-	if errors.Is(err, context.Canceled) {
-		return &channel.SendError{Temporary: true, Reason: "cancelled: " + err.Error()}
-	}
-	var ne net.Error
-	var oe *net.OpError
-	temporary := errors.As(err, &oe) || (errors.As(err, &ne) && ne.Timeout()) ||
-		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, context.DeadlineExceeded) ||
-		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EPIPE)
-	return &channel.SendError{Temporary: temporary, Reason: clean(err.Error(), 500)}
+	se := channel.TransportError(err)
+	se.Reason = channel.StorableText(se.Reason, 500)
+	return se
 }
 
 // outboundText is the reply's text, with attachments that have a public link listed after it.

@@ -7,12 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/gesher-cs/gesher/internal/channel"
@@ -34,8 +31,7 @@ func (e *apiError) Error() string {
 // temporary reports whether another attempt may succeed: flood control (429), a timeout
 // (408) and Telegram's own failures (5xx).
 func (e *apiError) temporary() bool {
-	return e.Code == http.StatusTooManyRequests || e.Status == http.StatusTooManyRequests ||
-		e.Status == http.StatusRequestTimeout || e.Status >= 500
+	return e.Code == http.StatusTooManyRequests || channel.TemporaryStatus(e.Status)
 }
 
 // netError is a round trip that did not complete. Its message never holds the request's URL,
@@ -115,7 +111,7 @@ func (a *Adapter) call(ctx context.Context, ch channel.Channel, token, method st
 		if code == 0 {
 			code = resp.StatusCode
 		}
-		desc := strings.TrimSpace(redact(clean(doc.Description), token))
+		desc := strings.TrimSpace(redact(channel.StorableText(doc.Description, maxText), token))
 		if len(desc) > 500 {
 			desc = strings.ToValidUTF8(desc[:500], "")
 		}
@@ -139,17 +135,12 @@ func roundTripError(err error, token string) error {
 	if errors.Is(err, context.Canceled) {
 		return &netError{msg: "cancelled", temporary: true}
 	}
-	var ne net.Error
-	var oe *net.OpError
-	temporary := errors.As(err, &oe) || (errors.As(err, &ne) && ne.Timeout()) ||
-		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, context.DeadlineExceeded) ||
-		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED)
 	msg := err.Error()
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		msg = ue.Op + ": " + ue.Err.Error()
 	}
-	return &netError{msg: redact(msg, token), temporary: temporary}
+	return &netError{msg: redact(msg, token), temporary: channel.TemporaryTransport(err)}
 }
 
 // redact removes the bot token from text that may have come from a URL.
@@ -160,15 +151,12 @@ func redact(s, token string) string {
 	return strings.ReplaceAll(s, token, "<bot_token>")
 }
 
-// retryAfter is how long Telegram asked to wait: parameters.retry_after, else a Retry-After
-// header in seconds, whichever is longer, capped at an hour.
+// retryAfter is how long Telegram asked to wait: parameters.retry_after in seconds or the
+// Retry-After header, whichever is longer, capped at an hour.
 func retryAfter(param int, header string) time.Duration {
-	s := param
-	if h, err := strconv.Atoi(strings.TrimSpace(header)); err == nil && h > s {
-		s = h
+	d := channel.RetryAfter(header, time.Now())
+	if p := time.Duration(min(param, 3600)) * time.Second; p > d {
+		d = p
 	}
-	if s <= 0 {
-		return 0
-	}
-	return time.Duration(min(s, 3600)) * time.Second
+	return d
 }

@@ -10,28 +10,20 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/gesher-cs/gesher/internal/app"
-	"github.com/gesher-cs/gesher/internal/auth"
 	"github.com/gesher-cs/gesher/internal/channel"
 	"github.com/gesher-cs/gesher/internal/channel/api"
+	"github.com/gesher-cs/gesher/internal/channel/channeltest"
 	"github.com/gesher-cs/gesher/internal/channel/telegram"
 	"github.com/gesher-cs/gesher/internal/channel/twilio"
-	"github.com/gesher-cs/gesher/internal/clock"
 	"github.com/gesher-cs/gesher/internal/conversation"
 	"github.com/gesher-cs/gesher/internal/customer"
-	"github.com/gesher-cs/gesher/internal/event"
 	"github.com/gesher-cs/gesher/internal/store/storetest"
-	"github.com/gesher-cs/gesher/internal/web"
 )
 
 const (
@@ -46,85 +38,35 @@ const (
 )
 
 type env struct {
-	t     *testing.T
-	app   *app.App
-	clock *clock.Manual
-	url   string
-	tg    channel.Channel
-	sms   channel.Channel
-	api   channel.Channel
-	agent auth.User
-	token string // the agent's API token
-	bot   *telegram.FakeBotAPI
+	*channeltest.Env
+	tg  channel.Channel
+	sms channel.Channel
+	api channel.Channel
+	bot *telegram.FakeBotAPI
 }
 
 func newEnv(t *testing.T, dsn string) *env {
 	t.Helper()
-	ctx := context.Background()
-	e := &env{t: t, clock: clock.NewManual(time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)), bot: telegram.NewFakeBotAPI(botToken)}
-	fake := httptest.NewServer(e.bot)
+	bot := telegram.NewFakeBotAPI(botToken)
+	fake := httptest.NewServer(bot)
 	t.Cleanup(fake.Close)
-	a, err := app.Open(ctx, app.Options{DSN: dsn, Clock: e.clock, Argon: auth.CheapArgon(), NodeID: "test", Version: "test", HTTPClient: fake.Client()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(a.Close)
-	e.app = a
-	limits := web.DefaultLimits()
-	limits.HookRatePerIP = 0
-	srv := httptest.NewServer(a.Web("", limits))
-	t.Cleanup(srv.Close)
-	e.url = srv.URL
-	if e.tg, err = a.Channels.Ensure(ctx, channel.Channel{Name: "demo-telegram", Kind: telegram.Kind, Secret: secret, Enabled: true, Settings: map[string]string{
-		telegram.SettingBotToken: botToken, telegram.SettingAPIBase: fake.URL,
-	}}); err != nil {
-		t.Fatal(err)
-	}
-	if e.sms, err = a.Channels.Ensure(ctx, channel.Channel{Name: "demo-sms", Kind: twilio.Kind, Secret: smsToken, Enabled: true, Settings: map[string]string{
-		twilio.SettingAccountSID: accountSid, twilio.SettingFrom: "+12015550123", twilio.SettingAPIBase: fake.URL,
-	}}); err != nil {
-		t.Fatal(err)
-	}
-	if e.api, err = a.Channels.Ensure(ctx, channel.Channel{Name: "crm", Kind: api.Kind, Secret: apiSecret, Enabled: true}); err != nil {
-		t.Fatal(err)
-	}
-	// One online agent, so that new conversations get an owner.
-	u, err := a.Auth.CreateUser(ctx, auth.NewUser{Email: "agent@test.example", Name: "Noa Agent", Role: auth.RoleAgent, Password: "correct horse battery"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	online := "online"
-	if e.agent, err = a.Auth.UpdateUser(ctx, u.ID, auth.UserPatch{Availability: &online}, event.System); err != nil {
-		t.Fatal(err)
-	}
-	if e.token, _, err = a.Auth.CreateToken(ctx, u.ID, "test", event.System); err != nil {
-		t.Fatal(err)
-	}
-	return e
-}
-
-type answer struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
-func (e *env) do(req *http.Request) answer {
-	e.t.Helper()
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return answer{resp.StatusCode, resp.Header, b}
+	e := channeltest.New(t, dsn, channeltest.Options{HTTPClient: fake.Client(), Channels: []channel.Channel{
+		{Name: "demo-telegram", Kind: telegram.Kind, Secret: secret, Enabled: true, Settings: map[string]string{
+			telegram.SettingBotToken: botToken, telegram.SettingAPIBase: fake.URL,
+		}},
+		{Name: "demo-sms", Kind: twilio.Kind, Secret: smsToken, Enabled: true, Settings: map[string]string{
+			twilio.SettingAccountSID: accountSid, twilio.SettingFrom: "+12015550123", twilio.SettingAPIBase: fake.URL,
+		}},
+		{Name: "crm", Kind: api.Kind, Secret: apiSecret, Enabled: true},
+	}})
+	return &env{Env: e, tg: e.Channels[0], sms: e.Channels[1], api: e.Channels[2], bot: bot}
 }
 
 // post delivers an update to the channel's webhook as Telegram does: JSON, with the secret
 // token in its header unless header is given ("" for none at all).
-func (e *env) post(body []byte, header ...string) answer {
-	e.t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, e.url+"/hooks/telegram/"+e.tg.Name, bytes.NewReader(body))
+func (e *env) post(body []byte, header ...string) channeltest.Answer {
+	e.T().Helper()
+	req, _ := http.NewRequest(http.MethodPost, e.URL+"/hooks/telegram/"+e.tg.Name, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	h := secret
 	if len(header) > 0 {
@@ -133,67 +75,42 @@ func (e *env) post(body []byte, header ...string) answer {
 	if h != "" {
 		req.Header.Set(telegram.SecretHeader, h)
 	}
-	return e.do(req)
+	return e.Do(req)
 }
 
-func (e *env) mustPost(name string) answer {
-	e.t.Helper()
-	got := e.post(fixture(e.t, name))
-	if got.status != http.StatusOK {
-		e.t.Fatalf("%s: %d %s, want 200", name, got.status, got.body)
+func (e *env) mustPost(name string) channeltest.Answer {
+	e.T().Helper()
+	got := e.post(channeltest.Fixture(e.T(), name))
+	if got.Status != http.StatusOK {
+		e.T().Fatalf("%s: %d %s, want 200", name, got.Status, got.Body)
 	}
 	return got
 }
 
 // postSMS delivers an inbound SMS as Twilio does, signed.
 func (e *env) postSMS(sid, from, text string) {
-	e.t.Helper()
-	hook := e.url + "/hooks/sms/" + e.sms.Name
+	e.T().Helper()
 	form := url.Values{"MessageSid": {sid}, "AccountSid": {accountSid}, "From": {from}, "To": {"+12015550123"}, "Body": {text}, "NumMedia": {"0"}, "SmsStatus": {"received"}}
-	req, _ := http.NewRequest(http.MethodPost, hook, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set(twilio.SignatureHeader, twilio.Signature(smsToken, hook, form))
-	if got := e.do(req); got.status != http.StatusOK {
-		e.t.Fatalf("SMS: %d %s", got.status, got.body)
+	if got := e.PostTwilio(e.sms, form); got.Status != http.StatusOK {
+		e.T().Fatalf("SMS: %d %s", got.Status, got.Body)
 	}
 }
 
 // postAPI posts a message on the generic API channel, signed as an integrator signs it.
 func (e *env) postAPI(id, phone, text string) {
-	e.t.Helper()
-	body := fmt.Sprintf(`{"id":%q,"from":{"phone":%q},"text":%q}`, id, phone, text)
-	req, _ := http.NewRequest(http.MethodPost, e.url+"/hooks/api/"+e.api.Name, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(api.SignatureHeader, api.Sign(apiSecret, []byte(body)))
-	if got := e.do(req); got.status != http.StatusOK {
-		e.t.Fatalf("API message: %d %s", got.status, got.body)
+	e.T().Helper()
+	if got := e.PostAPI(e.api, fmt.Sprintf(`{"id":%q,"from":{"phone":%q},"text":%q}`, id, phone, text)); got.Status != http.StatusOK {
+		e.T().Fatalf("API message: %d %s", got.Status, got.Body)
 	}
-}
-
-// get calls the API as the agent and decodes the JSON answer into out.
-func (e *env) get(path string, out any) answer {
-	e.t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, e.url+path, nil)
-	req.Header.Set("Authorization", "Bearer "+e.token)
-	got := e.do(req)
-	if got.status != http.StatusOK {
-		e.t.Fatalf("GET %s: %d %s", path, got.status, got.body)
-	}
-	if out != nil {
-		if err := json.Unmarshal(got.body, out); err != nil {
-			e.t.Fatalf("GET %s: %v in %s", path, err, got.body)
-		}
-	}
-	return got
 }
 
 // customerBy finds the customer an identity leads to, through the API.
 func (e *env) customerBy(kind customer.IdentityKind, value string) customer.Customer {
-	e.t.Helper()
+	e.T().Helper()
 	var list struct{ Items []customer.Customer }
-	e.get("/api/v1/customers?identity="+url.QueryEscape(string(kind)+":"+value), &list)
+	e.Get("/api/v1/customers?identity="+url.QueryEscape(string(kind)+":"+value), &list)
 	if len(list.Items) != 1 {
-		e.t.Fatalf("customers with %s %s: %d, want 1", kind, value, len(list.Items))
+		e.T().Fatalf("customers with %s %s: %d, want 1", kind, value, len(list.Items))
 	}
 	return list.Items[0]
 }
@@ -201,73 +118,29 @@ func (e *env) customerBy(kind customer.IdentityKind, value string) customer.Cust
 // openConversation returns the customer's only open conversation, with its messages, through
 // the API.
 func (e *env) openConversation(customerID string) conversation.Conversation {
-	e.t.Helper()
+	e.T().Helper()
 	var list struct{ Items []conversation.Conversation }
-	e.get("/api/v1/conversations?status=open&customer="+customerID, &list)
+	e.Get("/api/v1/conversations?status=open&customer="+customerID, &list)
 	if len(list.Items) != 1 {
-		e.t.Fatalf("customer %s has %d open conversations, want 1", customerID, len(list.Items))
+		e.T().Fatalf("customer %s has %d open conversations, want 1", customerID, len(list.Items))
 	}
 	var c conversation.Conversation
-	e.get("/api/v1/conversations/"+list.Items[0].ID, &c)
+	e.Get("/api/v1/conversations/"+list.Items[0].ID, &c)
 	return c
-}
-
-// reply posts an agent's reply through the API, as the console does, and returns its id.
-func (e *env) reply(conversationID, text string) string {
-	e.t.Helper()
-	body, _ := json.Marshal(map[string]string{"text": text})
-	req, _ := http.NewRequest(http.MethodPost, e.url+"/api/v1/conversations/"+conversationID+"/messages", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+e.token)
-	got := e.do(req)
-	var m conversation.Message
-	if err := json.Unmarshal(got.body, &m); err != nil || got.status != http.StatusAccepted || m.Status != conversation.StatusQueued {
-		e.t.Fatalf("reply: %d %s; want 202 with a queued message", got.status, got.body)
-	}
-	return m.ID
 }
 
 // message returns one message of a conversation as the API shows it.
 func (e *env) message(conversationID, messageID string) conversation.Message {
-	e.t.Helper()
+	e.T().Helper()
 	var c conversation.Conversation
-	e.get("/api/v1/conversations/"+conversationID, &c)
+	e.Get("/api/v1/conversations/"+conversationID, &c)
 	for _, m := range c.Messages {
 		if m.ID == messageID {
 			return m
 		}
 	}
-	e.t.Fatalf("message %s not in conversation %s", messageID, conversationID)
+	e.T().Fatalf("message %s not in conversation %s", messageID, conversationID)
 	return conversation.Message{}
-}
-
-func (e *env) count(q string, args ...any) int {
-	e.t.Helper()
-	var n int
-	if err := e.app.DB.QueryRow(context.Background(), q, args...).Scan(&n); err != nil {
-		e.t.Fatal(err)
-	}
-	return n
-}
-
-// work runs the due jobs, then moves the clock past any back-off, rounds times.
-func (e *env) work(rounds int) {
-	e.t.Helper()
-	for range rounds {
-		if _, err := e.app.Jobs.Work(context.Background()); err != nil {
-			e.t.Fatal(err)
-		}
-		e.clock.Advance(10 * time.Minute)
-	}
-}
-
-func fixture(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 // A private text creates the customer by Telegram id, named as on Telegram, in one open
@@ -278,18 +151,18 @@ func TestInboundText(t *testing.T) {
 		first := e.mustPost("message-text.json")
 		again := e.mustPost("message-text.json")
 		var a1, a2 struct{ Accepted, Duplicates int }
-		_ = json.Unmarshal(first.body, &a1)
-		_ = json.Unmarshal(again.body, &a2)
+		_ = json.Unmarshal([]byte(first.Body), &a1)
+		_ = json.Unmarshal([]byte(again.Body), &a2)
 		if a1.Accepted != 1 || a2.Duplicates != 1 || a2.Accepted != 0 {
-			t.Errorf("answers %s then %s; want accepted 1, then duplicates 1", first.body, again.body)
+			t.Errorf("answers %s then %s; want accepted 1, then duplicates 1", first.Body, again.Body)
 		}
 		cust := e.customerBy(customer.Telegram, danaID)
 		if cust.Name != "Dana Cohen" || len(cust.Identities) != 1 {
 			t.Errorf("customer %q with identities %+v, want Dana Cohen with only her Telegram id", cust.Name, cust.Identities)
 		}
 		conv := e.openConversation(cust.ID)
-		if conv.AssigneeID != e.agent.ID || conv.ChannelID != e.tg.ID {
-			t.Errorf("conversation owned by %q on %q, want %q on the Telegram channel %q", conv.AssigneeID, conv.ChannelID, e.agent.ID, e.tg.ID)
+		if conv.AssigneeID != e.Agent.ID || conv.ChannelID != e.tg.ID {
+			t.Errorf("conversation owned by %q on %q, want %q on the Telegram channel %q", conv.AssigneeID, conv.ChannelID, e.Agent.ID, e.tg.ID)
 		}
 		if len(conv.Messages) != 1 {
 			t.Fatalf("%d messages after a re-delivered update, want 1", len(conv.Messages))
@@ -298,7 +171,7 @@ func TestInboundText(t *testing.T) {
 		if m.Text != "שלום, הפוליסה שלי לא הגיעה במייל. אפשר לשלוח שוב?" || m.ExternalID != "815204431" || m.Direction != conversation.Inbound {
 			t.Errorf("message %+v", m)
 		}
-		if n := e.count(`SELECT COUNT(*) FROM customers`); n != 1 {
+		if n := e.Count(`SELECT COUNT(*) FROM customers`); n != 1 {
 			t.Errorf("%d customers, want 1", n)
 		}
 	})
@@ -324,17 +197,17 @@ func TestEditedMessage(t *testing.T) {
 func TestRejectedDeliveriesStoreNothing(t *testing.T) {
 	storetest.EachURL(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
-		eventsBefore := e.count(`SELECT COUNT(*) FROM events`) // creating the agent
-		body := fixture(t, "message-text.json")
-		form := func() answer {
-			req, _ := http.NewRequest(http.MethodPost, e.url+"/hooks/telegram/"+e.tg.Name, bytes.NewReader(body))
+		eventsBefore := e.Count(`SELECT COUNT(*) FROM events`) // creating the agent
+		body := channeltest.Fixture(t, "message-text.json")
+		form := func() channeltest.Answer {
+			req, _ := http.NewRequest(http.MethodPost, e.URL+"/hooks/telegram/"+e.tg.Name, bytes.NewReader(body))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			req.Header.Set(telegram.SecretHeader, secret)
-			return e.do(req)
+			return e.Do(req)
 		}
 		cases := []struct {
 			name string
-			got  answer
+			got  channeltest.Answer
 			want int
 		}{
 			{"wrong secret", e.post(body, "demo-telegram-secreT"), http.StatusUnauthorized},
@@ -347,23 +220,23 @@ func TestRejectedDeliveriesStoreNothing(t *testing.T) {
 			{"form content type", form(), http.StatusBadRequest},
 		}
 		for _, c := range cases {
-			if c.got.status != c.want {
-				t.Errorf("%s: %d %s, want %d", c.name, c.got.status, c.got.body, c.want)
+			if c.got.Status != c.want {
+				t.Errorf("%s: %d %s, want %d", c.name, c.got.Status, c.got.Body, c.want)
 			}
 		}
 		for _, table := range []string{"customers", "identities", "conversations", "messages", "channel_receipts", "media"} {
-			if n := e.count(`SELECT COUNT(*) FROM ` + table); n != 0 {
+			if n := e.Count(`SELECT COUNT(*) FROM ` + table); n != 0 {
 				t.Errorf("%d rows in %s after rejected deliveries, want 0", n, table)
 			}
 		}
-		if n := e.count(`SELECT COUNT(*) FROM events`); n != eventsBefore {
+		if n := e.Count(`SELECT COUNT(*) FROM events`); n != eventsBefore {
 			t.Errorf("%d events after rejected deliveries, want the %d from before", n, eventsBefore)
 		}
 		for _, path := range []string{"/hooks/telegram/" + e.sms.Name, "/hooks/telegram/nope"} {
-			req, _ := http.NewRequest(http.MethodPost, e.url+path, bytes.NewReader(body))
+			req, _ := http.NewRequest(http.MethodPost, e.URL+path, bytes.NewReader(body))
 			req.Header.Set(telegram.SecretHeader, secret)
-			if got := e.do(req); got.status != http.StatusNotFound {
-				t.Errorf("POST %s: %d, want 404", path, got.status)
+			if got := e.Do(req); got.Status != http.StatusNotFound {
+				t.Errorf("POST %s: %d, want 404", path, got.Status)
 			}
 		}
 	})
@@ -378,7 +251,7 @@ func TestIgnoredUpdatesStoreNothing(t *testing.T) {
 			e.mustPost(name)
 		}
 		for _, table := range []string{"customers", "messages", "channel_receipts"} {
-			if n := e.count(`SELECT COUNT(*) FROM ` + table); n != 0 {
+			if n := e.Count(`SELECT COUNT(*) FROM ` + table); n != 0 {
 				t.Errorf("%d rows in %s after ignored updates, want 0", n, table)
 			}
 		}
@@ -395,11 +268,11 @@ func TestPhotoIsStoredAndDownloadable(t *testing.T) {
 		e.bot.AddFile(photoID, "photos/file_17.jpg", jpeg)
 		e.bot.Answer("getFile", telegram.FakeError(http.StatusBadGateway, "Bad Gateway", 0))
 
-		if got := e.post(fixture(t, "message-photo.json")); got.status < 300 {
-			t.Fatalf("while getFile fails: %d %s; want an answer that makes Telegram deliver again", got.status, got.body)
+		if got := e.post(channeltest.Fixture(t, "message-photo.json")); got.Status < 300 {
+			t.Fatalf("while getFile fails: %d %s; want an answer that makes Telegram deliver again", got.Status, got.Body)
 		}
 		for _, table := range []string{"customers", "messages", "channel_receipts", "media"} {
-			if n := e.count(`SELECT COUNT(*) FROM ` + table); n != 0 {
+			if n := e.Count(`SELECT COUNT(*) FROM ` + table); n != 0 {
 				t.Errorf("%d rows in %s after the failed delivery, want 0", n, table)
 			}
 		}
@@ -418,16 +291,16 @@ func TestPhotoIsStoredAndDownloadable(t *testing.T) {
 		if att.Name != "photo.jpg" || att.ContentType != "image/jpeg" || att.Size != int64(len(jpeg)) || !strings.HasPrefix(att.URL, "/api/v1/media/") {
 			t.Errorf("attachment %+v", att)
 		}
-		got := e.get(att.URL, nil)
-		if !bytes.Equal(got.body, jpeg) || got.header.Get("Content-Type") != "image/jpeg" {
-			t.Errorf("download: %d bytes of %s, want the %d bytes Telegram served as image/jpeg", len(got.body), got.header.Get("Content-Type"), len(jpeg))
+		got := e.Get(att.URL, nil)
+		if got.Body != string(jpeg) || got.Header.Get("Content-Type") != "image/jpeg" {
+			t.Errorf("download: %d bytes of %s, want the %d bytes Telegram served as image/jpeg", len(got.Body), got.Header.Get("Content-Type"), len(jpeg))
 		}
 		// The re-delivery is recognised only at ingest, after the download: each of the three
 		// deliveries asked for the file, and the bytes are stored once.
 		if calls := e.bot.Calls("getFile"); len(calls) != 3 || calls[1].Params["file_id"] != photoID {
 			t.Errorf("getFile calls %+v, want one per delivery, for the largest size", calls)
 		}
-		if n := e.count(`SELECT COUNT(*) FROM media`); n != 1 {
+		if n := e.Count(`SELECT COUNT(*) FROM media`); n != 1 {
 			t.Errorf("%d stored files, want 1", n)
 		}
 	})
@@ -467,15 +340,15 @@ func TestSelfContactShareJoinsThePhoneCustomer(t *testing.T) {
 				if conv.ChannelID != e.tg.ID {
 					t.Errorf("conversation's channel %s, want Telegram %s (replies go where the customer last wrote)", conv.ChannelID, e.tg.ID)
 				}
-				if n := e.count(`SELECT COUNT(*) FROM customers`); n != 1 {
+				if n := e.Count(`SELECT COUNT(*) FROM customers`); n != 1 {
 					t.Errorf("%d customers, want 1", n)
 				}
-				if n := e.count(`SELECT COUNT(*) FROM conversations`); n != 1 {
+				if n := e.Count(`SELECT COUNT(*) FROM conversations`); n != 1 {
 					t.Errorf("%d conversations, want 1", n)
 				}
 				// The agent's answer goes back on Telegram, to her private chat.
-				e.reply(conv.ID, "מצאנו את התביעה, השמאי יתקשר מחר")
-				e.work(1)
+				e.Reply(conv.ID, "מצאנו את התביעה, השמאי יתקשר מחר")
+				e.Work(1)
 				if calls := e.bot.Calls("sendMessage"); len(calls) != 1 || calls[0].Params["chat_id"] != float64(5012345678) {
 					t.Errorf("sendMessage calls %+v, want one to chat 5012345678", calls)
 				}
@@ -491,8 +364,8 @@ func TestReplyReachesTelegram(t *testing.T) {
 		e := newEnv(t, dsn)
 		e.mustPost("message-text.json")
 		conv := e.openConversation(e.customerBy(customer.Telegram, danaID).ID)
-		id := e.reply(conv.ID, "שלחנו את הפוליסה שוב, תבדקי גם בתיקיית הספאם.")
-		e.work(1)
+		id := e.Reply(conv.ID, "שלחנו את הפוליסה שוב, תבדקי גם בתיקיית הספאם.")
+		e.Work(1)
 		calls := e.bot.Calls("sendMessage")
 		if len(calls) != 1 || calls[0].Params["chat_id"] != float64(5012345678) || calls[0].Params["text"] != "שלחנו את הפוליסה שוב, תבדקי גם בתיקיית הספאם." {
 			t.Fatalf("sendMessage calls %+v", calls)
@@ -510,14 +383,14 @@ func TestFloodControlIsRetriedThenDeliveredOnce(t *testing.T) {
 		e.mustPost("message-text.json")
 		conv := e.openConversation(e.customerBy(customer.Telegram, danaID).ID)
 		e.bot.Answer("sendMessage", telegram.FakeError(http.StatusTooManyRequests, "Too Many Requests: retry after 5", 5))
-		id := e.reply(conv.ID, "בודקים ומעדכנים")
-		if _, err := e.app.Jobs.Work(context.Background()); err != nil {
+		id := e.Reply(conv.ID, "בודקים ומעדכנים")
+		if _, err := e.App.Jobs.Work(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		if m := e.message(conv.ID, id); m.Status != conversation.StatusQueued {
 			t.Errorf("after the 429: %s, want still queued", m.Status)
 		}
-		e.work(3)
+		e.Work(3)
 		if m := e.message(conv.ID, id); m.Status != conversation.StatusSent || m.ExternalID != "5012345678:1220" {
 			t.Errorf("after the wait: %s as %q, want sent as 5012345678:1220", m.Status, m.ExternalID)
 		}
@@ -535,8 +408,8 @@ func TestBlockedBotFailsTheReply(t *testing.T) {
 		e.mustPost("message-text.json")
 		conv := e.openConversation(e.customerBy(customer.Telegram, danaID).ID)
 		e.bot.Answer("sendMessage", telegram.FakeError(http.StatusForbidden, "Forbidden: bot was blocked by the user", 0))
-		id := e.reply(conv.ID, "?")
-		e.work(3)
+		id := e.Reply(conv.ID, "?")
+		e.Work(3)
 		if m := e.message(conv.ID, id); m.Status != conversation.StatusFailed || m.StatusReason != "Forbidden: bot was blocked by the user" {
 			t.Errorf("reply is %s (%q), want failed with Telegram's reason", m.Status, m.StatusReason)
 		}
@@ -555,8 +428,8 @@ func TestButtonPress(t *testing.T) {
 		for range 2 {
 			got := e.mustPost("callback-query.json")
 			var a map[string]string
-			if err := json.Unmarshal(got.body, &a); err != nil || a["method"] != "answerCallbackQuery" || a["callback_query_id"] != "21530573828310441" {
-				t.Errorf("answer %s, want answerCallbackQuery for the query", got.body)
+			if err := json.Unmarshal([]byte(got.Body), &a); err != nil || a["method"] != "answerCallbackQuery" || a["callback_query_id"] != "21530573828310441" {
+				t.Errorf("answer %s, want answerCallbackQuery for the query", got.Body)
 			}
 		}
 		conv := e.openConversation(e.customerBy(customer.Telegram, danaID).ID)

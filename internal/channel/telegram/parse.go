@@ -235,9 +235,9 @@ func fromMessage(updateID int64, typ, externalID string, m *Message) (*Item, err
 // content renders what the message carries as text and files, and adds the sender's own phone
 // number when they shared it.
 func content(m *Message, it *Item) (string, error) {
-	text := clean(m.Text)
+	text := channel.StorableText(m.Text, maxText)
 	if text == "" {
-		text = clean(m.Caption)
+		text = channel.StorableText(m.Caption, maxText)
 	}
 	file := func(meta *FileMeta, name, contentType string) error {
 		if err := checkFileID(meta.FileID); err != nil {
@@ -292,14 +292,14 @@ func content(m *Message, it *Item) (string, error) {
 		}
 		err = file(m.Sticker, name, ct)
 		if text == "" {
-			text = strings.TrimSpace("[sticker " + clean(limit(m.Sticker.Emoji)) + "]")
+			text = strings.TrimSpace("[sticker " + channel.StorableText(limit(m.Sticker.Emoji), maxText) + "]")
 		}
 	case m.Venue != nil:
 		loc, lerr := place(m.Venue.Location)
 		if lerr != nil {
 			return "", lerr
 		}
-		text = "Venue: " + clean(strings.Trim(m.Venue.Title+", "+m.Venue.Address, ", ")) + "\n" + loc
+		text = "Venue: " + channel.StorableText(strings.Trim(m.Venue.Title+", "+m.Venue.Address, ", "), maxText) + "\n" + loc
 	case m.Location != nil:
 		loc, lerr := place(*m.Location)
 		if lerr != nil {
@@ -334,8 +334,8 @@ func content(m *Message, it *Item) (string, error) {
 // by SMS, WhatsApp or the API, and the Telegram id joins them — merging the two customers when
 // the Telegram user had written before they shared it.
 func contact(c *Contact, senderID int64, it *Item) string {
-	name := clean(strings.TrimSpace(c.FirstName + " " + c.LastName))
-	number := clean(limit(strings.TrimSpace(c.PhoneNumber)))
+	name := channel.StorableText(strings.TrimSpace(c.FirstName+" "+c.LastName), maxText)
+	number := channel.StorableText(limit(strings.TrimSpace(c.PhoneNumber)), maxText)
 	if c.UserID != senderID {
 		return "Contact: " + strings.Trim(name+", "+number, ", ")
 	}
@@ -381,19 +381,19 @@ func fromCallback(updateID int64, q *CallbackQuery) (*Item, error) {
 	if q.Message == nil || (q.Message.Chat.Type != "" && q.Message.Chat.Type != "private") || q.Data == "" {
 		return nil, nil
 	}
-	text := clean(q.Data)
+	text := channel.StorableText(q.Data, maxText)
 	if q.Message.ReplyMarkup != nil {
 	rows:
 		for _, row := range q.Message.ReplyMarkup.InlineKeyboard {
 			for _, b := range row {
 				if b.CallbackData == q.Data && strings.TrimSpace(b.Text) != "" {
-					text = clean(b.Text)
+					text = channel.StorableText(b.Text, maxText)
 					break rows
 				}
 			}
 		}
 	}
-	return &Item{UpdateID: updateID, Type: "callback_query", ExternalID: callbackPrefix + clean(q.ID), From: sender(*q.From), Text: text}, nil
+	return &Item{UpdateID: updateID, Type: "callback_query", ExternalID: callbackPrefix + channel.StorableText(q.ID, maxText), From: sender(*q.From), Text: text}, nil
 }
 
 // sender is the customer's identity: the Telegram user id, which is also the chat id of their
@@ -403,7 +403,7 @@ func sender(u User) channel.Contact {
 	if name == "" {
 		name = u.Username
 	}
-	name = clean(name)
+	name = channel.StorableText(name, maxText)
 	if len(name) > maxName {
 		name = strings.ToValidUTF8(name[:maxName], "")
 	}
@@ -475,19 +475,9 @@ func unixTime(s int64) time.Time {
 	return time.Unix(s, 0).UTC()
 }
 
-// clean makes text safe to store: valid UTF-8 (encoding/json already replaces bad bytes), no
-// NUL (neither database's text type keeps it), at most maxText bytes.
-func clean(s string) string {
-	s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
-	if len(s) > maxText {
-		s = strings.ToValidUTF8(s[:maxText], "")
-	}
-	return s
-}
-
 // cleanName keeps a sender's file name as a name: no path, no control characters.
 func cleanName(s string) string {
-	s = clean(s)
+	s = channel.StorableText(s, maxText)
 	if i := strings.LastIndexAny(s, `/\`); i >= 0 {
 		s = s[i+1:]
 	}

@@ -65,7 +65,7 @@ func TestParseTestdata(t *testing.T) {
 		"message-location.json": msg(815204440, "Location: 32.794044, 34.989571\nhttps://www.openstreetmap.org/?mlat=32.794044&mlon=34.989571#map=17/32.794044/34.989571", 1795338180),
 		"message-venue.json":    msg(815204441, "Venue: Azrieli Center, Derech Menachem Begin 132, Tel Aviv\n32.0736, 34.792\nhttps://www.openstreetmap.org/?mlat=32.0736&mlon=34.792#map=17/32.0736/34.792", 1795338240),
 		"message-contact-self.json": {UpdateID: 815204442, Type: "message", ExternalID: "815204442", At: at(1795338300), Text: "Shared their phone number: +972500000001",
-			From: channel.Contact{Name: "Dana Cohen", Identities: []channel.Identity{{Kind: customer.Phone, Value: "+972500000001"}, {Kind: customer.Telegram, Value: "5012345678"}}}},
+			From: channel.Contact{Name: "Dana Cohen", Identities: []channel.Identity{{Kind: customer.Phone, Value: "+972500000001"}, {Kind: customer.Telegram, Value: "5012345678"}}, Proven: true}},
 		"message-contact-other.json": msg(815204443, "Contact: Moshe Garage, +972541234567", 1795338360),
 		"callback-query.json":        {UpdateID: 815204444, Type: "callback_query", ExternalID: "callback:21530573828310441", From: dana, Text: "כן, מחר בבוקר"},
 		"my-chat-member.json":        nil,

@@ -12,24 +12,17 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
-	"github.com/gesher-cs/gesher/internal/app"
-	"github.com/gesher-cs/gesher/internal/auth"
 	"github.com/gesher-cs/gesher/internal/channel"
 	"github.com/gesher-cs/gesher/internal/channel/api"
+	"github.com/gesher-cs/gesher/internal/channel/channeltest"
 	"github.com/gesher-cs/gesher/internal/channel/twilio"
-	"github.com/gesher-cs/gesher/internal/clock"
 	"github.com/gesher-cs/gesher/internal/conversation"
 	"github.com/gesher-cs/gesher/internal/customer"
-	"github.com/gesher-cs/gesher/internal/event"
 	"github.com/gesher-cs/gesher/internal/store/storetest"
-	"github.com/gesher-cs/gesher/internal/web"
 )
 
 const (
@@ -43,88 +36,31 @@ const (
 )
 
 type env struct {
-	t      *testing.T
-	app    *app.App
-	clock  *clock.Manual
-	url    string
+	*channeltest.Env
 	sms    channel.Channel
 	api    channel.Channel
-	agent  auth.User
-	token  string // the agent's API token
 	twilio *fakeTwilio
 }
 
 func newEnv(t *testing.T, dsn string) *env {
 	t.Helper()
-	ctx := context.Background()
-	e := &env{t: t, clock: clock.NewManual(time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)), twilio: &fakeTwilio{sids: []string{outSid}}}
-	fake := httptest.NewServer(e.twilio)
+	f := &fakeTwilio{sids: []string{outSid}}
+	fake := httptest.NewServer(f)
 	t.Cleanup(fake.Close)
-	a, err := app.Open(ctx, app.Options{DSN: dsn, Clock: e.clock, Argon: auth.CheapArgon(), NodeID: "test", Version: "test", HTTPClient: fake.Client()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(a.Close)
-	e.app = a
-	limits := web.DefaultLimits()
-	limits.HookRatePerIP = 0
-	srv := httptest.NewServer(a.Web("", limits))
-	t.Cleanup(srv.Close)
-	e.url = srv.URL
-	e.sms, err = a.Channels.Ensure(ctx, channel.Channel{Name: "demo-sms", Kind: twilio.Kind, Secret: authToken, Enabled: true, Settings: map[string]string{
-		twilio.SettingAccountSID: accountSid, twilio.SettingFrom: ourNumber, twilio.SettingAPIBase: fake.URL, twilio.SettingPublicURL: srv.URL,
+	e := channeltest.New(t, dsn, channeltest.Options{HTTPClient: fake.Client(), Channels: []channel.Channel{
+		{Name: "demo-sms", Kind: twilio.Kind, Secret: authToken, Enabled: true, Settings: map[string]string{
+			twilio.SettingAccountSID: accountSid, twilio.SettingFrom: ourNumber, twilio.SettingAPIBase: fake.URL, twilio.SettingPublicURL: channeltest.ServerURL,
+		}},
+		{Name: "crm", Kind: api.Kind, Secret: apiSecret, Enabled: true},
 	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.api, err = a.Channels.Ensure(ctx, channel.Channel{Name: "crm", Kind: api.Kind, Secret: apiSecret, Enabled: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// One online agent, so that new conversations get an owner.
-	u, err := a.Auth.CreateUser(ctx, auth.NewUser{Email: "agent@test.example", Name: "Noa Agent", Role: auth.RoleAgent, Password: "correct horse battery"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	online := "online"
-	if e.agent, err = a.Auth.UpdateUser(ctx, u.ID, auth.UserPatch{Availability: &online}, event.System); err != nil {
-		t.Fatal(err)
-	}
-	if e.token, _, err = a.Auth.CreateToken(ctx, u.ID, "test", event.System); err != nil {
-		t.Fatal(err)
-	}
-	return e
-}
-
-// reply posts an agent's reply through the API, as the console does, and returns its id.
-func (e *env) reply(conversationID, text string) string {
-	e.t.Helper()
-	body, _ := json.Marshal(map[string]string{"text": text})
-	req, _ := http.NewRequest(http.MethodPost, e.url+"/api/v1/conversations/"+conversationID+"/messages", strings.NewReader(string(body)))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+e.token)
-	got := e.do(req)
-	var m struct {
-		ID     string `json:"id"`
-		Status string `json:"status"`
-	}
-	if err := json.Unmarshal([]byte(got.body), &m); err != nil || got.status != http.StatusAccepted || m.Status != conversation.StatusQueued {
-		e.t.Fatalf("reply: %d %s; want 202 with a queued message", got.status, got.body)
-	}
-	return m.ID
-}
-
-type answer struct {
-	status      int
-	contentType string
-	body        string
+	return &env{Env: e, sms: e.Channels[0], api: e.Channels[1], twilio: f}
 }
 
 // postSMS posts a form body to the SMS webhook, signed as Twilio signs it unless sig is given
 // ("" for no signature header at all).
-func (e *env) postSMS(body string, sig ...string) answer {
-	e.t.Helper()
-	hook := e.url + "/hooks/sms/" + e.sms.Name
+func (e *env) postSMS(body string, sig ...string) channeltest.Answer {
+	e.T().Helper()
+	hook := e.URL + "/hooks/sms/" + e.sms.Name
 	params, _ := url.ParseQuery(body)
 	signature := twilio.Signature(authToken, hook, params)
 	if len(sig) > 0 {
@@ -135,81 +71,15 @@ func (e *env) postSMS(body string, sig ...string) answer {
 	if signature != "" {
 		req.Header.Set(twilio.SignatureHeader, signature)
 	}
-	return e.do(req)
-}
-
-func (e *env) do(req *http.Request) answer {
-	e.t.Helper()
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return answer{resp.StatusCode, resp.Header.Get("Content-Type"), string(b)}
+	return e.Do(req)
 }
 
 // postAPI posts a message on the generic API channel, as an integrator would.
-func (e *env) postAPI(id, phone, text string) answer {
-	e.t.Helper()
-	body := fmt.Sprintf(`{"id":%q,"from":{"phone":%q},"text":%q}`, id, phone, text)
-	req, _ := http.NewRequest(http.MethodPost, e.url+"/hooks/api/"+e.api.Name, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(api.SignatureHeader, api.Sign(apiSecret, []byte(body)))
-	return e.do(req)
+func (e *env) postAPI(id, phone, text string) channeltest.Answer {
+	return e.PostAPI(e.api, fmt.Sprintf(`{"id":%q,"from":{"phone":%q},"text":%q}`, id, phone, text))
 }
 
-func (e *env) count(q string, args ...any) int {
-	e.t.Helper()
-	var n int
-	if err := e.app.DB.QueryRow(context.Background(), q, args...).Scan(&n); err != nil {
-		e.t.Fatal(err)
-	}
-	return n
-}
-
-// conversationOf returns the customer with phone and their only open conversation, with
-// messages.
-func (e *env) conversationOf(phone string) (customer.Customer, conversation.Conversation) {
-	e.t.Helper()
-	ctx := context.Background()
-	c, err := e.app.Customers.FindByIdentity(ctx, customer.Phone, phone)
-	if err != nil {
-		e.t.Fatalf("customer with phone %s: %v", phone, err)
-	}
-	open, err := e.app.Conversations.List(ctx, conversation.Filter{CustomerID: c.ID, Status: []conversation.Status{conversation.Open}})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	if len(open) != 1 {
-		e.t.Fatalf("customer %s has %d open conversations, want 1", phone, len(open))
-	}
-	conv, err := e.app.Conversations.Get(ctx, open[0].ID)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return c, conv
-}
-
-// work runs the due jobs, then moves the clock past any back-off, rounds times.
-func (e *env) work(rounds int) {
-	e.t.Helper()
-	for range rounds {
-		if _, err := e.app.Jobs.Work(context.Background()); err != nil {
-			e.t.Fatal(err)
-		}
-		e.clock.Advance(10 * time.Minute)
-	}
-}
-
-func fixture(t *testing.T, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
+func fixture(t *testing.T, name string) string { return string(channeltest.Fixture(t, name)) }
 
 const twiml = `<?xml version="1.0" encoding="UTF-8"?><Response/>`
 
@@ -267,16 +137,16 @@ func TestInboundSMS(t *testing.T) {
 		body := fixture(t, "inbound-sms.form")
 		for i := range 2 {
 			got := e.postSMS(body)
-			if got.status != http.StatusOK || !strings.HasPrefix(got.contentType, "text/xml") || got.body != twiml {
-				t.Fatalf("delivery %d: answer %d %q %q, want 200 text/xml %s", i+1, got.status, got.contentType, got.body, twiml)
+			if got.Status != http.StatusOK || !strings.HasPrefix(got.ContentType(), "text/xml") || got.Body != twiml {
+				t.Fatalf("delivery %d: answer %d %q %q, want 200 text/xml %s", i+1, got.Status, got.ContentType(), got.Body, twiml)
 			}
 		}
-		cust, conv := e.conversationOf("+14155550100")
+		cust, conv := e.ConversationOf(customer.Phone, "+14155550100")
 		if len(cust.Identities) != 1 || cust.Identities[0].Kind != customer.Phone || cust.Identities[0].Value != "+14155550100" {
 			t.Errorf("customer identities %+v, want the phone +14155550100", cust.Identities)
 		}
-		if conv.AssigneeID != e.agent.ID || conv.ChannelID != e.sms.ID {
-			t.Errorf("conversation owner %q channel %q, want %q on %q", conv.AssigneeID, conv.ChannelID, e.agent.ID, e.sms.ID)
+		if conv.AssigneeID != e.Agent.ID || conv.ChannelID != e.sms.ID {
+			t.Errorf("conversation owner %q channel %q, want %q on %q", conv.AssigneeID, conv.ChannelID, e.Agent.ID, e.sms.ID)
 		}
 		if len(conv.Messages) != 1 {
 			t.Fatalf("%d messages after a replayed delivery, want 1", len(conv.Messages))
@@ -285,7 +155,7 @@ func TestInboundSMS(t *testing.T) {
 		if m.Text != "Hi, my order #4521 hasn't arrived yet. Can you check?" || m.ExternalID != "SM3f1e2b7c9a0d4e5f8a6b1c2d3e4f5a6b" || m.Direction != conversation.Inbound {
 			t.Errorf("message %+v", m)
 		}
-		if n := e.count(`SELECT COUNT(*) FROM customers`); n != 1 {
+		if n := e.Count(`SELECT COUNT(*) FROM customers`); n != 1 {
 			t.Errorf("%d customers, want 1", n)
 		}
 	})
@@ -297,18 +167,18 @@ func TestSamePhoneOnAPIThenSMSIsOneCustomer(t *testing.T) {
 	storetest.EachURL(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		// The CRM writes the number as Israelis do; Twilio sends E.164.
-		if got := e.postAPI("crm-77", "050-000-0001", "שלום, אני רוצה לשנות את הכתובת למשלוח"); got.status != http.StatusOK {
-			t.Fatalf("API message: %d %s", got.status, got.body)
+		if got := e.postAPI("crm-77", "050-000-0001", "שלום, אני רוצה לשנות את הכתובת למשלוח"); got.Status != http.StatusOK {
+			t.Fatalf("API message: %d %s", got.Status, got.Body)
 		}
-		_, before := e.conversationOf("+972500000001")
+		_, before := e.ConversationOf(customer.Phone, "+972500000001")
 		form := url.Values{
 			"MessageSid": {"SM0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f"}, "SmsSid": {"SM0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f"}, "AccountSid": {accountSid},
 			"From": {"+972500000001"}, "To": {ourNumber}, "Body": {"הכתובת החדשה: רחוב הרצל 10, חיפה"}, "NumMedia": {"0"}, "SmsStatus": {"received"}, "ApiVersion": {"2010-04-01"},
 		}
-		if got := e.postSMS(form.Encode()); got.status != http.StatusOK || got.body != twiml {
-			t.Fatalf("SMS: %d %s", got.status, got.body)
+		if got := e.postSMS(form.Encode()); got.Status != http.StatusOK || got.Body != twiml {
+			t.Fatalf("SMS: %d %s", got.Status, got.Body)
 		}
-		cust, after := e.conversationOf("+972500000001")
+		cust, after := e.ConversationOf(customer.Phone, "+972500000001")
 		if after.ID != before.ID || after.AssigneeID == "" || after.AssigneeID != before.AssigneeID {
 			t.Errorf("after the SMS: conversation %s owned by %q; want %s still owned by %q", after.ID, after.AssigneeID, before.ID, before.AssigneeID)
 		}
@@ -318,10 +188,10 @@ func TestSamePhoneOnAPIThenSMSIsOneCustomer(t *testing.T) {
 		if after.ChannelID != e.sms.ID {
 			t.Errorf("conversation's channel %s, want the SMS channel %s (replies go where the customer last wrote)", after.ChannelID, e.sms.ID)
 		}
-		if n := e.count(`SELECT COUNT(*) FROM customers`); n != 1 {
+		if n := e.Count(`SELECT COUNT(*) FROM customers`); n != 1 {
 			t.Errorf("%d customers, want 1", n)
 		}
-		if n := e.count(`SELECT COUNT(*) FROM conversations WHERE customer_id = ?`, cust.ID); n != 1 {
+		if n := e.Count(`SELECT COUNT(*) FROM conversations WHERE customer_id = ?`, cust.ID); n != 1 {
 			t.Errorf("%d conversations, want 1", n)
 		}
 	})
@@ -330,10 +200,10 @@ func TestSamePhoneOnAPIThenSMSIsOneCustomer(t *testing.T) {
 func TestInboundMMSKeepsMedia(t *testing.T) {
 	storetest.EachURL(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
-		if got := e.postSMS(fixture(t, "inbound-mms.form")); got.status != http.StatusOK || got.body != twiml {
-			t.Fatalf("MMS: %d %s", got.status, got.body)
+		if got := e.postSMS(fixture(t, "inbound-mms.form")); got.Status != http.StatusOK || got.Body != twiml {
+			t.Fatalf("MMS: %d %s", got.Status, got.Body)
 		}
-		_, conv := e.conversationOf("+14155550100")
+		_, conv := e.ConversationOf(customer.Phone, "+14155550100")
 		m := conv.Messages[0]
 		base := "https://api.twilio.com/2010-04-01/Accounts/" + accountSid + "/Messages/MM7c2d9e1f0a3b4c5d6e7f8a9b0c1d2e3f/Media/"
 		want := []conversation.Attachment{
@@ -354,14 +224,14 @@ func TestStatusCallbacks(t *testing.T) {
 		e := newEnv(t, dsn)
 		ctx := context.Background()
 		e.postSMS(fixture(t, "inbound-sms.form"))
-		_, conv := e.conversationOf("+14155550100")
+		_, conv := e.ConversationOf(customer.Phone, "+14155550100")
 		reply := func(text string) string {
-			id := e.reply(conv.ID, text)
-			e.work(1)
+			id := e.Reply(conv.ID, text)
+			e.Work(1)
 			return id
 		}
 		status := func(id string) conversation.Message {
-			m, err := e.app.Conversations.Message(ctx, id)
+			m, err := e.App.Conversations.Message(ctx, id)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -373,15 +243,15 @@ func TestStatusCallbacks(t *testing.T) {
 		if len(sent) != 1 {
 			t.Fatalf("Twilio got %d requests, want 1", len(sent))
 		}
-		if sent[0].Get("To") != "+14155550100" || sent[0].Get("From") != ourNumber || sent[0].Get("StatusCallback") != e.url+"/hooks/sms/demo-sms" {
+		if sent[0].Get("To") != "+14155550100" || sent[0].Get("From") != ourNumber || sent[0].Get("StatusCallback") != e.URL+"/hooks/sms/demo-sms" {
 			t.Errorf("send form %v", sent[0])
 		}
 		if m := status(first); m.Status != conversation.StatusSent || m.ExternalID != outSid {
 			t.Fatalf("after the send: %s with sid %q, want sent with %s", m.Status, m.ExternalID, outSid)
 		}
 		for _, f := range []string{"status-queued.form", "status-sent.form", "status-delivered.form", "status-delivered.form"} {
-			if got := e.postSMS(fixture(t, f)); got.status != http.StatusNoContent || got.body != "" {
-				t.Errorf("%s: answer %d %q, want an empty 204", f, got.status, got.body)
+			if got := e.postSMS(fixture(t, f)); got.Status != http.StatusNoContent || got.Body != "" {
+				t.Errorf("%s: answer %d %q, want an empty 204", f, got.Status, got.Body)
 			}
 		}
 		if m := status(first); m.Status != conversation.StatusDelivered {
@@ -399,26 +269,15 @@ func TestStatusCallbacks(t *testing.T) {
 			t.Fatalf("second reply has sid %q", sid)
 		}
 		undelivered := strings.ReplaceAll(fixture(t, "status-undelivered.form"), outSid, sid)
-		if got := e.postSMS(undelivered); got.status != http.StatusNoContent {
-			t.Errorf("undelivered callback: %d %s", got.status, got.body)
+		if got := e.postSMS(undelivered); got.Status != http.StatusNoContent {
+			t.Errorf("undelivered callback: %d %s", got.Status, got.Body)
 		}
 		m := status(second)
 		if m.Status != conversation.StatusFailed || m.StatusReason != "Unreachable destination handset (Twilio error 30003)" {
 			t.Errorf("after undelivered: %s %q, want failed with Twilio's reason", m.Status, m.StatusReason)
 		}
 
-		events, err := e.app.Events.List(ctx, event.Filter{ConversationID: conv.ID, Kinds: []event.Kind{event.MessageStatus}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var moves []string
-		for _, ev := range events {
-			var d map[string]string
-			_ = json.Unmarshal(ev.Data, &d)
-			if d["from"] != d["to"] {
-				moves = append(moves, d["message_id"][len(d["message_id"])-4:]+":"+d["from"]+"→"+d["to"])
-			}
-		}
+		moves := e.StatusMoves(conv.ID)
 		a, b := first[len(first)-4:], second[len(second)-4:]
 		want := []string{a + ":queued→sent", a + ":sent→delivered", b + ":queued→sent", b + ":sent→failed"}
 		if strings.Join(moves, " ") != strings.Join(want, " ") {
@@ -432,44 +291,44 @@ func TestStatusCallbacks(t *testing.T) {
 func TestRejectedDeliveriesStoreNothing(t *testing.T) {
 	storetest.EachURL(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
-		eventsBefore := e.count(`SELECT COUNT(*) FROM events`) // creating the agent
+		eventsBefore := e.Count(`SELECT COUNT(*) FROM events`) // creating the agent
 		body := fixture(t, "inbound-sms.form")
 		params, _ := url.ParseQuery(body)
 		tampered := strings.Replace(body, "Can+you+check", "Send+me+a+refund", 1)
 		cases := []struct {
 			name string
-			got  answer
+			got  channeltest.Answer
 			want int
 		}{
-			{"tampered body", e.postSMS(tampered, twilio.Signature(authToken, e.url+"/hooks/sms/demo-sms", params)), http.StatusUnauthorized},
+			{"tampered body", e.postSMS(tampered, twilio.Signature(authToken, e.URL+"/hooks/sms/demo-sms", params)), http.StatusUnauthorized},
 			{"no signature", e.postSMS(body, ""), http.StatusUnauthorized},
-			{"wrong token", e.postSMS(body, twilio.Signature("guess", e.url+"/hooks/sms/demo-sms", params)), http.StatusUnauthorized},
-			{"signed for another channel", e.postSMS(body, twilio.Signature(authToken, e.url+"/hooks/sms/other", params)), http.StatusUnauthorized},
+			{"wrong token", e.postSMS(body, twilio.Signature("guess", e.URL+"/hooks/sms/demo-sms", params)), http.StatusUnauthorized},
+			{"signed for another channel", e.postSMS(body, twilio.Signature(authToken, e.URL+"/hooks/sms/other", params)), http.StatusUnauthorized},
 			{"garbage, signed", e.postSMS("this is not a form %zz"), http.StatusBadRequest},
 			{"JSON, signed", e.postSMS(`{"MessageSid":"SM1","From":"+14155550100","Body":"hi"}`), http.StatusBadRequest},
 			{"truncated, signed", e.postSMS(body[:len(body)/2]), http.StatusBadRequest},
 		}
 		for _, c := range cases {
-			if c.got.status != c.want {
-				t.Errorf("%s: %d %s, want %d", c.name, c.got.status, c.got.body, c.want)
+			if c.got.Status != c.want {
+				t.Errorf("%s: %d %s, want %d", c.name, c.got.Status, c.got.Body, c.want)
 			}
 		}
 		for _, table := range []string{"customers", "identities", "conversations", "messages", "channel_receipts"} {
-			if n := e.count(`SELECT COUNT(*) FROM ` + table); n != 0 {
+			if n := e.Count(`SELECT COUNT(*) FROM ` + table); n != 0 {
 				t.Errorf("%d rows in %s after rejected deliveries, want 0", n, table)
 			}
 		}
-		if n := e.count(`SELECT COUNT(*) FROM events`); n != eventsBefore {
+		if n := e.Count(`SELECT COUNT(*) FROM events`); n != eventsBefore {
 			t.Errorf("%d events after rejected deliveries, want the %d from before", n, eventsBefore)
 		}
 		// The channel is found by name and kind: the API channel's name under /hooks/sms/ is
 		// not found, nor is a channel that does not exist.
 		for _, path := range []string{"/hooks/sms/crm", "/hooks/sms/nope"} {
-			req, _ := http.NewRequest(http.MethodPost, e.url+path, strings.NewReader(body))
+			req, _ := http.NewRequest(http.MethodPost, e.URL+path, strings.NewReader(body))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			req.Header.Set(twilio.SignatureHeader, twilio.Signature(authToken, e.url+path, params))
-			if got := e.do(req); got.status != http.StatusNotFound {
-				t.Errorf("POST %s: %d, want 404", path, got.status)
+			req.Header.Set(twilio.SignatureHeader, twilio.Signature(authToken, e.URL+path, params))
+			if got := e.Do(req); got.Status != http.StatusNotFound {
+				t.Errorf("POST %s: %d, want 404", path, got.Status)
 			}
 		}
 	})
@@ -482,18 +341,18 @@ func TestSendRetriesAndFailures(t *testing.T) {
 		e := newEnv(t, dsn)
 		ctx := context.Background()
 		e.postSMS(fixture(t, "inbound-sms.form"))
-		_, conv := e.conversationOf("+14155550100")
+		_, conv := e.ConversationOf(customer.Phone, "+14155550100")
 
 		e.twilio.mu.Lock()
 		e.twilio.answers = []int{http.StatusServiceUnavailable, http.StatusInternalServerError}
 		e.twilio.mu.Unlock()
-		m := e.reply(conv.ID, "We are looking into it.")
-		e.work(1)
-		if got, _ := e.app.Conversations.Message(ctx, m); got.Status != conversation.StatusQueued {
+		m := e.Reply(conv.ID, "We are looking into it.")
+		e.Work(1)
+		if got, _ := e.App.Conversations.Message(ctx, m); got.Status != conversation.StatusQueued {
 			t.Errorf("after a 503: %s, want still queued", got.Status)
 		}
-		e.work(5)
-		got, _ := e.app.Conversations.Message(ctx, m)
+		e.Work(5)
+		got, _ := e.App.Conversations.Message(ctx, m)
 		if got.Status != conversation.StatusSent || got.ExternalID != outSid {
 			t.Errorf("after 503, 500, 201: %s with sid %q, want sent with %s", got.Status, got.ExternalID, outSid)
 		}
@@ -504,9 +363,9 @@ func TestSendRetriesAndFailures(t *testing.T) {
 		e.twilio.mu.Lock()
 		e.twilio.answers = []int{http.StatusBadRequest}
 		e.twilio.mu.Unlock()
-		m2 := e.reply(conv.ID, "One more thing…")
-		e.work(5)
-		got, _ = e.app.Conversations.Message(ctx, m2)
+		m2 := e.Reply(conv.ID, "One more thing…")
+		e.Work(5)
+		got, _ = e.App.Conversations.Message(ctx, m2)
 		if got.Status != conversation.StatusFailed || got.StatusReason != "Attempt to send to unsubscribed recipient (Twilio error 21610)" {
 			t.Errorf("after a 400: %s %q, want failed with Twilio's reason", got.Status, got.StatusReason)
 		}

@@ -83,7 +83,7 @@ func Parse(body []byte) (Request, error) {
 	req.MessagingServiceSid = get("MessagingServiceSid")
 	req.From, req.To = get("From"), get("To")
 	req.Status = strings.ToLower(get("MessageStatus", "SmsStatus"))
-	req.ErrorCode, req.ErrorMessage = get("ErrorCode"), clean(get("ErrorMessage"), 500)
+	req.ErrorCode, req.ErrorMessage = get("ErrorCode"), channel.StorableText(get("ErrorMessage"), 500)
 	if err := checkSid("MessageSid", req.MessageSid); err != nil {
 		return req, err
 	}
@@ -111,7 +111,7 @@ func Parse(body []byte) (Request, error) {
 	if len(raw) > maxBody {
 		return req, channel.Payloadf("Body is longer than %d bytes", maxBody)
 	}
-	req.Body = clean(raw, maxBody)
+	req.Body = channel.StorableText(raw, maxBody)
 
 	n := 0
 	if s := get("NumMedia"); s != "" {
@@ -167,17 +167,6 @@ func checkURL(s string) error {
 		return fmt.Errorf("%q is not an http(s) URL", limit(s))
 	}
 	return nil
-}
-
-// clean makes provider text safe to store: valid UTF-8 (PostgreSQL refuses anything else)
-// and no NUL bytes (neither database's text type keeps them), at most max bytes.
-func clean(s string, max int) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.ReplaceAll(s, "\x00", "")
-	if len(s) > max {
-		s = strings.ToValidUTF8(s[:max], "")
-	}
-	return s
 }
 
 // limit shortens a caller's value for an error message.

@@ -3,15 +3,11 @@ package twilio
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
-	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -92,7 +88,8 @@ func (a *SMS) Send(ctx context.Context, ch channel.Channel, m channel.Outbound) 
 	req.Header.Set("Authorization", basicAuth(account, ch.Secret))
 	resp, err := a.client.Do(req)
 	if err != nil {
-		return channel.Receipt{}, networkError(err)
+		// Timeouts are retried too; Send's comment says why.
+		return channel.Receipt{}, channel.TransportError(err)
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64*1024))
@@ -105,12 +102,7 @@ func (a *SMS) Send(ctx context.Context, ch channel.Channel, m channel.Outbound) 
 		// twice. Status callbacks cannot be matched to it, which is the lesser loss.
 		return channel.Receipt{ExternalID: created.Sid}, nil
 	}
-	se := &channel.SendError{StatusCode: resp.StatusCode, Reason: apiErrorReason(resp.StatusCode, raw)}
-	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusRequestTimeout || resp.StatusCode >= 500 {
-		se.Temporary = true
-		se.RetryAfter = retryAfter(resp.Header.Get("Retry-After"))
-	}
-	return channel.Receipt{}, se
+	return channel.Receipt{}, channel.HTTPFailure(resp.StatusCode, resp.Header, apiErrorReason(resp.StatusCode, raw), time.Now())
 }
 
 // StatusCallbackURL is where Twilio is asked to report on messages sent through ch: the
@@ -134,39 +126,14 @@ func apiErrorReason(status int, raw []byte) string {
 		Message string      `json:"message"`
 	}
 	if err := json.Unmarshal(raw, &doc); err == nil && doc.Message != "" {
-		msg := clean(doc.Message, 500)
+		msg := channel.StorableText(doc.Message, 500)
 		if doc.Code != "" {
 			return fmt.Sprintf("%s (Twilio error %s)", msg, doc.Code)
 		}
 		return msg
 	}
-	if s := strings.TrimSpace(clean(string(raw), 500)); s != "" && utf8.ValidString(s) && !strings.HasPrefix(s, "<") {
+	if s := strings.TrimSpace(channel.StorableText(string(raw), 500)); s != "" && utf8.ValidString(s) && !strings.HasPrefix(s, "<") {
 		return s
 	}
 	return http.StatusText(status)
-}
-
-// networkError classifies a failed round trip. Timeouts, resets and refused connections are
-// retried (see Send for why a timeout is retried too); an error that another attempt cannot
-// fix, such as a bad api_base or an untrusted certificate, fails the message.
-func networkError(err error) error {
-	if errors.Is(err, context.Canceled) {
-		// The job is shutting down; the job queue runs it again later.
-		return &channel.SendError{Temporary: true, Reason: "cancelled: " + err.Error()}
-	}
-	var ne net.Error
-	var oe *net.OpError
-	temporary := errors.As(err, &oe) || (errors.As(err, &ne) && ne.Timeout()) ||
-		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, context.DeadlineExceeded) ||
-		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED)
-	return &channel.SendError{Temporary: temporary, Reason: err.Error()}
-}
-
-// retryAfter reads a Retry-After header in seconds, Twilio's form, capped at an hour.
-func retryAfter(v string) time.Duration {
-	s, err := strconv.Atoi(strings.TrimSpace(v))
-	if err != nil || s <= 0 {
-		return 0
-	}
-	return time.Duration(min(s, 3600)) * time.Second
 }

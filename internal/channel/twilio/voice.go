@@ -90,7 +90,7 @@ func ParseCall(body []byte) (Call, error) {
 	if err != nil {
 		return c, channel.Payloadf("not a form-encoded body: %v", err)
 	}
-	get := func(k string) string { return clean(strings.TrimSpace(form.Get(k)), 256) }
+	get := func(k string) string { return channel.StorableText(strings.TrimSpace(form.Get(k)), 256) }
 	c.CallSid, c.From, c.To = get("CallSid"), get("From"), get("To")
 	c.Status, c.Direction = strings.ToLower(get("CallStatus")), strings.ToLower(get("Direction"))
 	c.Caller, c.Duration = get("CallerName"), get("CallDuration")

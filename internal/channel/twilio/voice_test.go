@@ -10,7 +10,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/gesher-cs/gesher/internal/channel"
+	"github.com/gesher-cs/gesher/internal/channel/channeltest"
 	"github.com/gesher-cs/gesher/internal/channel/twilio"
+	"github.com/gesher-cs/gesher/internal/customer"
 	"github.com/gesher-cs/gesher/internal/store/storetest"
 )
 
@@ -22,9 +24,9 @@ func ringing(sid, from string) url.Values {
 	}
 }
 
-func (e *env) postCall(ch channel.Channel, form url.Values, sig ...string) answer {
-	e.t.Helper()
-	hook := e.url + "/hooks/voice/" + ch.Name
+func (e *env) postCall(ch channel.Channel, form url.Values, sig ...string) channeltest.Answer {
+	e.T().Helper()
+	hook := e.URL + "/hooks/voice/" + ch.Name
 	signature := twilio.Signature(authToken, hook, form)
 	if len(sig) > 0 {
 		signature = sig[0]
@@ -34,69 +36,69 @@ func (e *env) postCall(ch channel.Channel, form url.Values, sig ...string) answe
 	if signature != "" {
 		req.Header.Set(twilio.SignatureHeader, signature)
 	}
-	return e.do(req)
+	return e.Do(req)
 }
 
 func TestACallJoinsTheCallersConversationAndIsAnswered(t *testing.T) {
 	storetest.EachURL(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
-		voice, err := e.app.Channels.Ensure(context.Background(), channel.Channel{Name: "demo-voice", Kind: twilio.VoiceKind, Secret: authToken, Enabled: true,
+		voice, err := e.App.Channels.Ensure(context.Background(), channel.Channel{Name: "demo-voice", Kind: twilio.VoiceKind, Secret: authToken, Enabled: true,
 			Settings: map[string]string{twilio.SettingGreeting: `שלום <& "ברוכים הבאים"`, twilio.SettingForwardTo: "+97235550111"}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		// The customer wrote by SMS first.
-		if got := e.postSMS(fixture(t, "inbound-sms.form")); got.status != http.StatusOK {
-			t.Fatalf("sms: %d %s", got.status, got.body)
+		if got := e.postSMS(fixture(t, "inbound-sms.form")); got.Status != http.StatusOK {
+			t.Fatalf("sms: %d %s", got.Status, got.Body)
 		}
 		params, _ := url.ParseQuery(fixture(t, "inbound-sms.form"))
 		from := params.Get("From")
-		_, before := e.conversationOf(from)
+		_, before := e.ConversationOf(customer.Phone, from)
 
 		got := e.postCall(voice, ringing("CA11111111111111111111111111111111", from))
-		if got.status != http.StatusOK || !strings.HasPrefix(got.contentType, "text/xml") {
-			t.Fatalf("call: %d %s %s", got.status, got.contentType, got.body)
+		if got.Status != http.StatusOK || !strings.HasPrefix(got.ContentType(), "text/xml") {
+			t.Fatalf("call: %d %s %s", got.Status, got.ContentType(), got.Body)
 		}
 		want := `<Say language="he-IL">שלום &lt;&amp; &#34;ברוכים הבאים&#34;</Say><Dial>+97235550111</Dial>`
-		if !strings.Contains(got.body, want) {
-			t.Errorf("TwiML %s; want the escaped greeting, then the call put through: %s", got.body, want)
+		if !strings.Contains(got.Body, want) {
+			t.Errorf("TwiML %s; want the escaped greeting, then the call put through: %s", got.Body, want)
 		}
-		_, after := e.conversationOf(from)
+		_, after := e.ConversationOf(customer.Phone, from)
 		if after.ID != before.ID || after.AssigneeID != before.AssigneeID || len(after.Messages) != 2 || after.Messages[1].ChannelID != voice.ID {
 			t.Fatalf("after the call: %+v; want the SMS conversation, same owner, with the call as its second message", after)
 		}
 		// Twilio's retry of the same call, and the status callback at its end, store nothing.
-		if got := e.postCall(voice, ringing("CA11111111111111111111111111111111", from)); got.status != http.StatusOK {
-			t.Errorf("the same call again: %d", got.status)
+		if got := e.postCall(voice, ringing("CA11111111111111111111111111111111", from)); got.Status != http.StatusOK {
+			t.Errorf("the same call again: %d", got.Status)
 		}
 		ended := ringing("CA11111111111111111111111111111111", from)
 		ended.Set("CallStatus", "completed")
 		ended.Set("CallDuration", "74")
-		if got := e.postCall(voice, ended); got.status != http.StatusNoContent {
-			t.Errorf("the end-of-call callback: %d %s; want 204", got.status, got.body)
+		if got := e.postCall(voice, ended); got.Status != http.StatusNoContent {
+			t.Errorf("the end-of-call callback: %d %s; want 204", got.Status, got.Body)
 		}
-		if n := e.count(`SELECT COUNT(*) FROM messages WHERE channel_id = ?`, voice.ID); n != 1 {
+		if n := e.Count(`SELECT COUNT(*) FROM messages WHERE channel_id = ?`, voice.ID); n != 1 {
 			t.Errorf("%d call messages; want 1", n)
 		}
 
 		// A withheld number still reaches the queue, as a caller of their own.
 		withheld := ringing("CA22222222222222222222222222222222", "Anonymous")
-		if got := e.postCall(voice, withheld); got.status != http.StatusOK || !strings.Contains(got.body, "<Dial>") {
-			t.Errorf("a withheld number: %d %s; want it answered", got.status, got.body)
+		if got := e.postCall(voice, withheld); got.Status != http.StatusOK || !strings.Contains(got.Body, "<Dial>") {
+			t.Errorf("a withheld number: %d %s; want it answered", got.Status, got.Body)
 		}
-		if n := e.count(`SELECT COUNT(*) FROM identities WHERE kind = 'external' AND value = 'call:CA22222222222222222222222222222222'`); n != 1 {
+		if n := e.Count(`SELECT COUNT(*) FROM identities WHERE kind = 'external' AND value = 'call:CA22222222222222222222222222222222'`); n != 1 {
 			t.Errorf("the withheld call has %d identities; want its own", n)
 		}
 
 		// Refused: a forged call, and a body that is not Twilio's.
-		before2 := e.count(`SELECT COUNT(*) FROM messages`)
-		if got := e.postCall(voice, ringing("CA33333333333333333333333333333333", from), "bm90IGEgc2lnbmF0dXJl"); got.status != http.StatusUnauthorized {
-			t.Errorf("a forged signature: %d; want 401", got.status)
+		before2 := e.Count(`SELECT COUNT(*) FROM messages`)
+		if got := e.postCall(voice, ringing("CA33333333333333333333333333333333", from), "bm90IGEgc2lnbmF0dXJl"); got.Status != http.StatusUnauthorized {
+			t.Errorf("a forged signature: %d; want 401", got.Status)
 		}
-		if got := e.postCall(voice, url.Values{"From": {from}, "CallStatus": {"ringing"}}); got.status != http.StatusBadRequest {
-			t.Errorf("no CallSid: %d; want 400", got.status)
+		if got := e.postCall(voice, url.Values{"From": {from}, "CallStatus": {"ringing"}}); got.Status != http.StatusBadRequest {
+			t.Errorf("no CallSid: %d; want 400", got.Status)
 		}
-		if n := e.count(`SELECT COUNT(*) FROM messages`); n != before2 {
+		if n := e.Count(`SELECT COUNT(*) FROM messages`); n != before2 {
 			t.Errorf("refused requests stored %d messages", n-before2)
 		}
 	})

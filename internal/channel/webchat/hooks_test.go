@@ -11,25 +11,21 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
 
-	"github.com/gesher-cs/gesher/internal/app"
-	"github.com/gesher-cs/gesher/internal/auth"
 	"github.com/gesher-cs/gesher/internal/bus"
 	"github.com/gesher-cs/gesher/internal/channel"
 	"github.com/gesher-cs/gesher/internal/channel/api"
+	"github.com/gesher-cs/gesher/internal/channel/channeltest"
 	"github.com/gesher-cs/gesher/internal/channel/webchat"
-	"github.com/gesher-cs/gesher/internal/clock"
 	"github.com/gesher-cs/gesher/internal/conversation"
 	"github.com/gesher-cs/gesher/internal/customer"
 	"github.com/gesher-cs/gesher/internal/event"
 	"github.com/gesher-cs/gesher/internal/store/storetest"
-	"github.com/gesher-cs/gesher/internal/web"
 )
 
 const (
@@ -39,174 +35,85 @@ const (
 )
 
 type env struct {
-	t     *testing.T
-	app   *app.App
-	clock *clock.Manual
-	url   string
-	chat  channel.Channel
-	api   channel.Channel
-	agent auth.User
-	token string
+	*channeltest.Env
+	chat channel.Channel
+	api  channel.Channel
 }
 
 func newEnv(t *testing.T, dsn string) *env {
 	t.Helper()
-	ctx := context.Background()
-	e := &env{t: t, clock: clock.NewManual(time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC))}
-	a, err := app.Open(ctx, app.Options{DSN: dsn, Clock: e.clock, Argon: auth.CheapArgon(), NodeID: "test", Version: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(a.Close)
-	e.app = a
-	limits := web.DefaultLimits()
-	limits.HookRatePerIP = 0
-	srv := httptest.NewServer(a.Web("", limits))
-	t.Cleanup(srv.Close)
-	e.url = srv.URL
-	e.chat, err = a.Channels.Ensure(ctx, channel.Channel{Name: "site-chat", Kind: webchat.Kind, Secret: chatSecret, Enabled: true, Settings: map[string]string{
-		webchat.SettingAllowedOrigins: "https://shop.example",
-		"greeting_he":                 "שלום! כתבו לנו כאן.", "greeting_en": "Hello! Write to us here.", "title_en": "Gesher Insurance",
+	// The agent's full name and address are what the visitor must never see.
+	e := channeltest.New(t, dsn, channeltest.Options{AgentName: "Noa Levi", AgentEmail: agentEmail, Channels: []channel.Channel{
+		{Name: "site-chat", Kind: webchat.Kind, Secret: chatSecret, Enabled: true, Settings: map[string]string{
+			webchat.SettingAllowedOrigins: "https://shop.example",
+			"greeting_he":                 "שלום! כתבו לנו כאן.", "greeting_en": "Hello! Write to us here.", "title_en": "Gesher Insurance",
+		}},
+		{Name: "crm", Kind: api.Kind, Secret: apiSecret, Enabled: true},
 	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.api, err = a.Channels.Ensure(ctx, channel.Channel{Name: "crm", Kind: api.Kind, Secret: apiSecret, Enabled: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// One online agent, so that new conversations get an owner the visitor is told about.
-	u, err := a.Auth.CreateUser(ctx, auth.NewUser{Email: agentEmail, Name: "Noa Levi", Role: auth.RoleAgent, Password: "correct horse battery"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	online := "online"
-	if e.agent, err = a.Auth.UpdateUser(ctx, u.ID, auth.UserPatch{Availability: &online}, event.System); err != nil {
-		t.Fatal(err)
-	}
-	if e.token, _, err = a.Auth.CreateToken(ctx, u.ID, "test", event.System); err != nil {
-		t.Fatal(err)
-	}
-	return e
-}
-
-type answer struct {
-	status int
-	header http.Header
-	body   string
-}
-
-func (e *env) do(req *http.Request) answer {
-	e.t.Helper()
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return answer{resp.StatusCode, resp.Header, string(b)}
+	return &env{Env: e, chat: e.Channels[0], api: e.Channels[1]}
 }
 
 type visitor struct{ ID, Token string }
 
 // session asks for a visitor identity, as the widget does on its first load.
 func (e *env) session() visitor {
-	e.t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, e.url+"/widget/"+e.chat.Name+"/session", nil)
-	got := e.do(req)
+	e.T().Helper()
+	req, _ := http.NewRequest(http.MethodPost, e.URL+"/widget/"+e.chat.Name+"/session", nil)
+	got := e.Do(req)
 	var s struct {
 		VisitorID string `json:"visitor_id"`
 		Token     string `json:"token"`
 	}
-	if err := json.Unmarshal([]byte(got.body), &s); err != nil || got.status != http.StatusCreated || s.VisitorID == "" || s.Token == "" {
-		e.t.Fatalf("session: %d %s", got.status, got.body)
+	if err := json.Unmarshal([]byte(got.Body), &s); err != nil || got.Status != http.StatusCreated || s.VisitorID == "" || s.Token == "" {
+		e.T().Fatalf("session: %d %s", got.Status, got.Body)
 	}
 	return visitor{s.VisitorID, s.Token}
 }
 
 // write posts a visitor's message to the webhook, as the widget does.
-func (e *env) write(v visitor, id, text string, extra ...string) answer {
-	e.t.Helper()
+func (e *env) write(v visitor, id, text string, extra ...string) channeltest.Answer {
+	e.T().Helper()
 	m := map[string]string{"visitor_id": v.ID, "token": v.Token, "id": id, "text": text}
 	for i := 0; i+1 < len(extra); i += 2 {
 		m[extra[i]] = extra[i+1]
 	}
 	body, _ := json.Marshal(m)
-	defer e.clock.Advance(time.Second)
+	defer e.Clock.Advance(time.Second)
 	return e.post("/hooks/webchat/"+e.chat.Name, string(body), "")
 }
 
-func (e *env) post(path, body, origin string) answer {
-	e.t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, e.url+path, strings.NewReader(body))
+func (e *env) post(path, body, origin string) channeltest.Answer {
+	e.T().Helper()
+	req, _ := http.NewRequest(http.MethodPost, e.URL+path, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	if origin != "" {
 		req.Header.Set("Origin", origin)
 	}
-	return e.do(req)
+	return e.Do(req)
 }
 
-// api sends a request as the agent.
-func (e *env) call(method, path string, body any) answer {
-	e.t.Helper()
-	var r io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		r = strings.NewReader(string(b))
-	}
-	req, _ := http.NewRequest(method, e.url+path, r)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+e.token)
-	defer e.clock.Advance(time.Second)
-	return e.do(req)
+// call sends a request as the agent, then moves the clock on, so that what comes next is
+// later.
+func (e *env) call(method, path string, body any) channeltest.Answer {
+	e.T().Helper()
+	defer e.Clock.Advance(time.Second)
+	return e.AsAgent(method, path, body)
 }
 
 // reply posts an agent's reply through the API, as the console does, and returns its id.
 func (e *env) reply(conversationID, text string) string {
-	e.t.Helper()
+	e.T().Helper()
 	got := e.call(http.MethodPost, "/api/v1/conversations/"+conversationID+"/messages", map[string]string{"text": text})
 	var m struct{ ID string }
-	if err := json.Unmarshal([]byte(got.body), &m); err != nil || got.status != http.StatusAccepted {
-		e.t.Fatalf("reply: %d %s", got.status, got.body)
+	if err := json.Unmarshal([]byte(got.Body), &m); err != nil || got.Status != http.StatusAccepted {
+		e.T().Fatalf("reply: %d %s", got.Status, got.Body)
 	}
 	return m.ID
 }
 
-func (e *env) count(q string, args ...any) int {
-	e.t.Helper()
-	var n int
-	if err := e.app.DB.QueryRow(context.Background(), q, args...).Scan(&n); err != nil {
-		e.t.Fatal(err)
-	}
-	return n
-}
-
-// conversationOf returns the visitor's customer and their only open conversation.
-func (e *env) conversationOf(v visitor) (customer.Customer, conversation.Conversation) {
-	e.t.Helper()
-	ctx := context.Background()
-	c, err := e.app.Customers.FindByIdentity(ctx, customer.Visitor, v.ID)
-	if err != nil {
-		e.t.Fatalf("customer of visitor %s: %v", v.ID, err)
-	}
-	c, _ = e.app.Customers.Get(ctx, c.ID)
-	open, err := e.app.Conversations.List(ctx, conversation.Filter{CustomerID: c.ID, Status: []conversation.Status{conversation.Open}})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	if len(open) != 1 {
-		e.t.Fatalf("visitor has %d open conversations, want 1", len(open))
-	}
-	conv, err := e.app.Conversations.Get(ctx, open[0].ID)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return c, conv
-}
-
 // socket is the visitor's side of the WebSocket.
 type socket struct {
-	t    *testing.T
+	t    testing.TB
 	c    *websocket.Conn
 	raw  []string // every frame, for the "never shows" checks
 	ctx  context.Context
@@ -229,21 +136,21 @@ type message struct {
 }
 
 func (e *env) connect(v visitor) *socket {
-	e.t.Helper()
+	e.T().Helper()
 	// A generous bound so a broken server fails the test instead of hanging it; nothing
 	// asserts how long anything took.
 	ctx, stop := context.WithTimeout(context.Background(), 60*time.Second)
-	c, resp, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(e.url, "http")+"/widget/"+e.chat.Name+"/live?visitor_id="+v.ID+"&token="+v.Token, nil)
+	c, resp, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(e.URL, "http")+"/widget/"+e.chat.Name+"/live?visitor_id="+v.ID+"&token="+v.Token, nil)
 	if err != nil {
 		stop()
 		status := 0
 		if resp != nil {
 			status = resp.StatusCode
 		}
-		e.t.Fatalf("connect: %v (HTTP %d)", err, status)
+		e.T().Fatalf("connect: %v (HTTP %d)", err, status)
 	}
-	s := &socket{t: e.t, c: c, ctx: ctx, stop: stop}
-	e.t.Cleanup(func() { c.CloseNow(); stop() })
+	s := &socket{t: e.T(), c: c, ctx: ctx, stop: stop}
+	e.T().Cleanup(func() { c.CloseNow(); stop() })
 	return s
 }
 
@@ -291,8 +198,8 @@ type statusWatch struct {
 }
 
 func (e *env) watchStatus() *statusWatch {
-	w := &statusWatch{sub: e.app.Bus.Subscribe(func(ev event.Event) bool { return ev.Kind == event.MessageStatus }, 64)}
-	e.t.Cleanup(w.sub.Close)
+	w := &statusWatch{sub: e.App.Bus.Subscribe(func(ev event.Event) bool { return ev.Kind == event.MessageStatus }, 64)}
+	e.T().Cleanup(w.sub.Close)
 	return w
 }
 
@@ -326,7 +233,7 @@ func TestVisitorWritesOnce(t *testing.T) {
 		if v2 := e.session(); v2.ID == v.ID || v2.Token == v.Token {
 			t.Errorf("two sessions share an identity: %v %v", v, v2)
 		}
-		if n := e.count(`SELECT COUNT(*) FROM customers`); n != 0 {
+		if n := e.Count(`SELECT COUNT(*) FROM customers`); n != 0 {
 			t.Errorf("sessions stored %d customers; a session stores nothing", n)
 		}
 		for i := range 2 {
@@ -338,24 +245,24 @@ func TestVisitorWritesOnce(t *testing.T) {
 					Duplicate bool   `json:"duplicate"`
 				} `json:"messages"`
 			}
-			if err := json.Unmarshal([]byte(got.body), &ack); err != nil || got.status != http.StatusOK || len(ack.Messages) != 1 || ack.Messages[0].ID != "c0ffee-1" || ack.Messages[0].Duplicate != (i == 1) {
-				t.Fatalf("delivery %d: %d %s", i+1, got.status, got.body)
+			if err := json.Unmarshal([]byte(got.Body), &ack); err != nil || got.Status != http.StatusOK || len(ack.Messages) != 1 || ack.Messages[0].ID != "c0ffee-1" || ack.Messages[0].Duplicate != (i == 1) {
+				t.Fatalf("delivery %d: %d %s", i+1, got.Status, got.Body)
 			}
-			if strings.Contains(got.body, "customer") || strings.Contains(got.body, "conversation") {
-				t.Errorf("the answer shows internal ids: %s", got.body)
+			if strings.Contains(got.Body, "customer") || strings.Contains(got.Body, "conversation") {
+				t.Errorf("the answer shows internal ids: %s", got.Body)
 			}
 		}
-		cust, conv := e.conversationOf(v)
+		cust, conv := e.ConversationOf(customer.Visitor, v.ID)
 		if len(cust.Identities) != 1 || cust.Identities[0].Kind != customer.Visitor || cust.Identities[0].Value != v.ID {
 			t.Errorf("identities %+v, want the visitor id", cust.Identities)
 		}
 		if len(conv.Messages) != 1 || conv.Messages[0].Text != "שלום, יש לי שאלה על הפוליסה" || conv.Messages[0].ChannelID != e.chat.ID {
 			t.Fatalf("messages %+v, want the one message on the web chat", conv.Messages)
 		}
-		if conv.AssigneeID != e.agent.ID {
-			t.Errorf("owner %q, want %q", conv.AssigneeID, e.agent.ID)
+		if conv.AssigneeID != e.Agent.ID {
+			t.Errorf("owner %q, want %q", conv.AssigneeID, e.Agent.ID)
 		}
-		if n := e.count(`SELECT COUNT(*) FROM customers`); n != 1 {
+		if n := e.Count(`SELECT COUNT(*) FROM customers`); n != 1 {
 			t.Errorf("%d customers, want 1", n)
 		}
 	})
@@ -367,7 +274,7 @@ func TestVisitorWritesOnce(t *testing.T) {
 func TestRejectedMessagesStoreNothing(t *testing.T) {
 	storetest.EachURL(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
-		eventsBefore := e.count(`SELECT COUNT(*) FROM events`)
+		eventsBefore := e.Count(`SELECT COUNT(*) FROM events`)
 		v, other := e.session(), e.session()
 		hook := "/hooks/webchat/" + e.chat.Name
 		msg := func(visitorID, token string) string {
@@ -392,46 +299,46 @@ func TestRejectedMessagesStoreNothing(t *testing.T) {
 			{"a site not allowed", good, "https://evil.example", http.StatusForbidden},
 		}
 		for _, c := range cases {
-			if got := e.post(hook, c.body, c.origin); got.status != c.want {
-				t.Errorf("%s: %d %s, want %d", c.name, got.status, got.body, c.want)
+			if got := e.post(hook, c.body, c.origin); got.Status != c.want {
+				t.Errorf("%s: %d %s, want %d", c.name, got.Status, got.Body, c.want)
 			}
 		}
 		for _, table := range []string{"customers", "identities", "conversations", "messages", "channel_receipts"} {
-			if n := e.count(`SELECT COUNT(*) FROM ` + table); n != 0 {
+			if n := e.Count(`SELECT COUNT(*) FROM ` + table); n != 0 {
 				t.Errorf("%d rows in %s after refused messages, want 0", n, table)
 			}
 		}
-		if n := e.count(`SELECT COUNT(*) FROM events`); n != eventsBefore {
+		if n := e.Count(`SELECT COUNT(*) FROM events`); n != eventsBefore {
 			t.Errorf("%d events after refused messages, want %d", n, eventsBefore)
 		}
 		for _, path := range []string{"/hooks/webchat/" + e.api.Name, "/hooks/webchat/nope", "/widget/" + e.api.Name + "/session", "/widget/nope/session"} {
-			if got := e.post(path, good, ""); got.status != http.StatusNotFound {
-				t.Errorf("POST %s: %d, want 404", path, got.status)
+			if got := e.post(path, good, ""); got.Status != http.StatusNotFound {
+				t.Errorf("POST %s: %d, want 404", path, got.Status)
 			}
 		}
 
 		// The shop's own page: the preflight allows it, and even a 401 is readable there.
-		pre, _ := http.NewRequest(http.MethodOptions, e.url+hook, nil)
+		pre, _ := http.NewRequest(http.MethodOptions, e.URL+hook, nil)
 		pre.Header.Set("Origin", "https://shop.example")
 		pre.Header.Set("Access-Control-Request-Method", "POST")
 		pre.Header.Set("Access-Control-Request-Headers", "content-type")
-		if got := e.do(pre); got.status != http.StatusNoContent || got.header.Get("Access-Control-Allow-Origin") != "https://shop.example" ||
-			!strings.Contains(got.header.Get("Access-Control-Allow-Headers"), "Content-Type") {
-			t.Errorf("preflight from the shop: %d %v", got.status, got.header)
+		if got := e.Do(pre); got.Status != http.StatusNoContent || got.Header.Get("Access-Control-Allow-Origin") != "https://shop.example" ||
+			!strings.Contains(got.Header.Get("Access-Control-Allow-Headers"), "Content-Type") {
+			t.Errorf("preflight from the shop: %d %v", got.Status, got.Header)
 		}
 		pre.Header.Set("Origin", "https://evil.example")
-		if got := e.do(pre); got.status != http.StatusForbidden || got.header.Get("Access-Control-Allow-Origin") != "" {
-			t.Errorf("preflight from another site: %d %v", got.status, got.header)
+		if got := e.Do(pre); got.Status != http.StatusForbidden || got.Header.Get("Access-Control-Allow-Origin") != "" {
+			t.Errorf("preflight from another site: %d %v", got.Status, got.Header)
 		}
-		if got := e.post(hook, msg(v.ID, other.Token), "https://shop.example"); got.status != http.StatusUnauthorized || got.header.Get("Access-Control-Allow-Origin") != "https://shop.example" {
-			t.Errorf("a refusal on the shop's page: %d %v", got.status, got.header)
+		if got := e.post(hook, msg(v.ID, other.Token), "https://shop.example"); got.Status != http.StatusUnauthorized || got.Header.Get("Access-Control-Allow-Origin") != "https://shop.example" {
+			t.Errorf("a refusal on the shop's page: %d %v", got.Status, got.Header)
 		}
-		if got := e.post(hook, good, "https://shop.example"); got.status != http.StatusOK {
-			t.Errorf("the shop's page: %d %s", got.status, got.body)
+		if got := e.post(hook, good, "https://shop.example"); got.Status != http.StatusOK {
+			t.Errorf("the shop's page: %d %s", got.Status, got.Body)
 		}
 		// A socket from another site is refused; one with a wrong token too.
 		ctx := context.Background()
-		live := "ws" + strings.TrimPrefix(e.url, "http") + "/widget/" + e.chat.Name + "/live?visitor_id=" + v.ID + "&token="
+		live := "ws" + strings.TrimPrefix(e.URL, "http") + "/widget/" + e.chat.Name + "/live?visitor_id=" + v.ID + "&token="
 		if _, resp, err := websocket.Dial(ctx, live+v.Token, &websocket.DialOptions{HTTPHeader: http.Header{"Origin": {"https://evil.example"}}}); err == nil || resp == nil || resp.StatusCode != http.StatusForbidden {
 			t.Errorf("socket from another site: %v %v", err, resp)
 		}
@@ -453,10 +360,10 @@ func TestVisitorSeesTheReplyLive(t *testing.T) {
 	storetest.EachURL(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		v := e.session()
-		if got := e.write(v, "first-1", "Is my car covered abroad?"); got.status != http.StatusOK {
-			t.Fatalf("write: %d %s", got.status, got.body)
+		if got := e.write(v, "first-1", "Is my car covered abroad?"); got.Status != http.StatusOK {
+			t.Fatalf("write: %d %s", got.Status, got.Body)
 		}
-		cust, conv := e.conversationOf(v)
+		cust, conv := e.ConversationOf(customer.Visitor, v.ID)
 		s := e.connect(v)
 		hello := s.next()
 		if hello.Type != "hello" || len(hello.Messages) != 1 || hello.Messages[0].Text != "Is my car covered abroad?" || hello.Messages[0].From != "visitor" || hello.Messages[0].ClientID != "first-1" {
@@ -467,8 +374,8 @@ func TestVisitorSeesTheReplyLive(t *testing.T) {
 		}
 
 		watch := e.watchStatus()
-		if got := e.call(http.MethodPost, "/api/v1/conversations/"+conv.ID+"/notes", map[string]string{"text": "INTERNAL: check the claims history first"}); got.status != http.StatusCreated {
-			t.Fatalf("note: %d %s", got.status, got.body)
+		if got := e.call(http.MethodPost, "/api/v1/conversations/"+conv.ID+"/notes", map[string]string{"text": "INTERNAL: check the claims history first"}); got.Status != http.StatusCreated {
+			t.Fatalf("note: %d %s", got.Status, got.Body)
 		}
 		id := e.reply(conv.ID, "Yes, in Europe and Turkey. Where are you travelling?")
 		// The note came first on the bus: had it been sent, it would be this frame.
@@ -479,15 +386,15 @@ func TestVisitorSeesTheReplyLive(t *testing.T) {
 		watch.wait(t, id, conversation.StatusDelivered)
 		s.send(map[string]any{"type": "read", "ids": []string{id}})
 		watch.wait(t, id, conversation.StatusRead)
-		m, _ := e.app.Conversations.Message(context.Background(), id)
+		m, _ := e.App.Conversations.Message(context.Background(), id)
 		if m.Status != conversation.StatusRead {
 			t.Errorf("reply status %s, want read", m.Status)
 		}
 		// The send job finds it already delivered and leaves it so.
-		if _, err := e.app.Jobs.Work(context.Background()); err != nil {
+		if _, err := e.App.Jobs.Work(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		if m, _ := e.app.Conversations.Message(context.Background(), id); m.Status != conversation.StatusRead {
+		if m, _ := e.App.Conversations.Message(context.Background(), id); m.Status != conversation.StatusRead {
 			t.Errorf("after the send job: %s, want still read", m.Status)
 		}
 
@@ -497,7 +404,7 @@ func TestVisitorSeesTheReplyLive(t *testing.T) {
 			t.Errorf("own message frame %+v", got)
 		}
 		for _, raw := range s.raw {
-			for _, secret := range []string{"INTERNAL", agentEmail, "Levi", cust.ID, conv.ID, e.agent.ID} {
+			for _, secret := range []string{"INTERNAL", agentEmail, "Levi", cust.ID, conv.ID, e.Agent.ID} {
 				if strings.Contains(raw, secret) {
 					t.Errorf("a frame shows %q: %s", secret, raw)
 				}
@@ -517,14 +424,14 @@ func TestVisitorsAreApart(t *testing.T) {
 			t.Fatalf("a new visitor's hello %+v, want no messages", hello)
 		}
 		e.write(a, "a-1", "My policy number is 123-456")
-		_, conv := e.conversationOf(a)
+		_, conv := e.ConversationOf(customer.Visitor, a.ID)
 		e.reply(conv.ID, "Thanks, policy 123-456 is active.")
 		// B's own first message: had A's message or its reply reached B, it would come first.
 		e.write(b, "b-1", "Hello from B")
 		if got := sb.nextMessage(); got.ClientID != "b-1" || got.Text != "Hello from B" {
 			t.Fatalf("B's next frame %+v, want B's own message", got)
 		}
-		_, convB := e.conversationOf(b)
+		_, convB := e.ConversationOf(customer.Visitor, b.ID)
 		e.reply(convB.ID, "Hello B")
 		if got := sb.nextMessage(); got.Text != "Hello B" {
 			t.Fatalf("B's next frame %+v, want the reply to B", got)
@@ -551,27 +458,24 @@ func TestVisitorWhoLeftAnEmailContinuesByEmail(t *testing.T) {
 	storetest.EachURL(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		v := e.session()
-		if got := e.write(v, "c-1", "Please email me the policy", "email", "Dana.Levi@Example.com", "name", "Dana"); got.status != http.StatusOK {
-			t.Fatalf("write: %d %s", got.status, got.body)
+		if got := e.write(v, "c-1", "Please email me the policy", "email", "Dana.Levi@Example.com", "name", "Dana"); got.Status != http.StatusOK {
+			t.Fatalf("write: %d %s", got.Status, got.Body)
 		}
-		cust, conv := e.conversationOf(v)
+		cust, conv := e.ConversationOf(customer.Visitor, v.ID)
 		if len(cust.Identities) != 2 || cust.Identities[1].Kind != customer.Email || cust.Identities[1].Value != "dana.levi@example.com" || cust.Name != "Dana" {
 			t.Fatalf("customer %+v, want the visitor and the email", cust)
 		}
 		// Later, by email, through a system on the API channel.
 		body := fmt.Sprintf(`{"id":"mail-1","from":{"email":"dana.levi@example.com"},"text":%q}`, "Re: policy — I also need the car's")
-		req, _ := http.NewRequest(http.MethodPost, e.url+"/hooks/api/"+e.api.Name, strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set(api.SignatureHeader, api.Sign(apiSecret, []byte(body)))
-		if got := e.do(req); got.status != http.StatusOK {
-			t.Fatalf("API message: %d %s", got.status, got.body)
+		if got := e.PostAPI(e.api, body); got.Status != http.StatusOK {
+			t.Fatalf("API message: %d %s", got.Status, got.Body)
 		}
-		e.clock.Advance(time.Second)
-		again, after := e.conversationOf(v)
+		e.Clock.Advance(time.Second)
+		again, after := e.ConversationOf(customer.Visitor, v.ID)
 		if again.ID != cust.ID || after.ID != conv.ID || len(after.Messages) != 2 {
 			t.Errorf("after the email: customer %s conversation %s with %d messages; want %s, %s, 2", again.ID, after.ID, len(after.Messages), cust.ID, conv.ID)
 		}
-		if n := e.count(`SELECT COUNT(*) FROM customers`); n != 1 {
+		if n := e.Count(`SELECT COUNT(*) FROM customers`); n != 1 {
 			t.Errorf("%d customers, want 1", n)
 		}
 		if hello := e.connect(v).next(); len(hello.Messages) != 1 || hello.Messages[0].ClientID != "c-1" {
@@ -581,10 +485,10 @@ func TestVisitorWhoLeftAnEmailContinuesByEmail(t *testing.T) {
 		// Someone else types Dana's address into the widget: their message is stored, as
 		// theirs, and Dana's conversation is not shown to them.
 		w := e.session()
-		if got := e.write(w, "x-1", "Show me Dana's policy", "email", "dana.levi@example.com"); got.status != http.StatusOK {
-			t.Fatalf("write: %d %s", got.status, got.body)
+		if got := e.write(w, "x-1", "Show me Dana's policy", "email", "dana.levi@example.com"); got.Status != http.StatusOK {
+			t.Fatalf("write: %d %s", got.Status, got.Body)
 		}
-		other, _ := e.conversationOf(w)
+		other, _ := e.ConversationOf(customer.Visitor, w.ID)
 		if other.ID == cust.ID || len(other.Identities) != 1 {
 			t.Errorf("the claimed address joined customer %s with %+v", other.ID, other.Identities)
 		}
@@ -602,12 +506,12 @@ func TestReplyWhileAwayIsDeliveredOnReturn(t *testing.T) {
 		ctx := context.Background()
 		v := e.session()
 		e.write(v, "c-1", "Call me back tomorrow")
-		_, conv := e.conversationOf(v)
+		_, conv := e.ConversationOf(customer.Visitor, v.ID)
 		id := e.reply(conv.ID, "Of course. What time suits you?")
-		if _, err := e.app.Jobs.Work(ctx); err != nil {
+		if _, err := e.App.Jobs.Work(ctx); err != nil {
 			t.Fatal(err)
 		}
-		m, _ := e.app.Conversations.Message(ctx, id)
+		m, _ := e.App.Conversations.Message(ctx, id)
 		if m.Status != conversation.StatusSent || m.ExternalID != id {
 			t.Fatalf("after the send job: %s %q, want sent with its own id", m.Status, m.ExternalID)
 		}
@@ -627,14 +531,14 @@ func TestWidgetConfigAndScript(t *testing.T) {
 		Title, Greeting string
 		Languages       []string
 	}
-	req, _ := http.NewRequest(http.MethodGet, e.url+"/widget/"+e.chat.Name+"/config?lang=he", nil)
+	req, _ := http.NewRequest(http.MethodGet, e.URL+"/widget/"+e.chat.Name+"/config?lang=he", nil)
 	req.Header.Set("Origin", "https://shop.example")
-	got := e.do(req)
-	if err := json.Unmarshal([]byte(got.body), &cfg); err != nil || got.status != http.StatusOK || cfg.Greeting != "שלום! כתבו לנו כאן." || cfg.Title != "Gesher Insurance" ||
-		strings.Join(cfg.Languages, ",") != "en,he" || got.header.Get("Access-Control-Allow-Origin") != "https://shop.example" {
-		t.Errorf("config: %d %s %v", got.status, got.body, got.header)
+	got := e.Do(req)
+	if err := json.Unmarshal([]byte(got.Body), &cfg); err != nil || got.Status != http.StatusOK || cfg.Greeting != "שלום! כתבו לנו כאן." || cfg.Title != "Gesher Insurance" ||
+		strings.Join(cfg.Languages, ",") != "en,he" || got.Header.Get("Access-Control-Allow-Origin") != "https://shop.example" {
+		t.Errorf("config: %d %s %v", got.Status, got.Body, got.Header)
 	}
-	req, _ = http.NewRequest(http.MethodGet, e.url+"/widget.js", nil)
+	req, _ = http.NewRequest(http.MethodGet, e.URL+"/widget.js", nil)
 	req.Header.Set("Accept-Encoding", "gzip")
 	resp, err := http.DefaultTransport.RoundTrip(req)
 	if err != nil {

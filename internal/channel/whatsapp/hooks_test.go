@@ -8,26 +8,19 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/gesher-cs/gesher/internal/app"
-	"github.com/gesher-cs/gesher/internal/auth"
 	"github.com/gesher-cs/gesher/internal/channel"
+	"github.com/gesher-cs/gesher/internal/channel/channeltest"
 	"github.com/gesher-cs/gesher/internal/channel/twilio"
 	"github.com/gesher-cs/gesher/internal/channel/whatsapp"
-	"github.com/gesher-cs/gesher/internal/clock"
 	"github.com/gesher-cs/gesher/internal/conversation"
 	"github.com/gesher-cs/gesher/internal/customer"
-	"github.com/gesher-cs/gesher/internal/event"
 	"github.com/gesher-cs/gesher/internal/store/storetest"
 	"github.com/gesher-cs/gesher/internal/web"
 )
@@ -47,189 +40,68 @@ const (
 var _ web.Challenger = (*whatsapp.Adapter)(nil)
 
 type env struct {
-	t     *testing.T
-	app   *app.App
-	clock *clock.Manual
-	url   string
+	*channeltest.Env
 	wa    channel.Channel
 	sms   channel.Channel
-	agent auth.User
-	token string
 	graph *whatsapp.FakeGraph
 }
 
 func newEnv(t *testing.T, dsn string) *env {
 	t.Helper()
-	ctx := context.Background()
-	e := &env{t: t, clock: clock.NewManual(time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)), graph: whatsapp.NewFakeGraph(t, accessToken)}
-	e.graph.HandOut(outWamid)
-	a, err := app.Open(ctx, app.Options{DSN: dsn, Clock: e.clock, Argon: auth.CheapArgon(), NodeID: "test", Version: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(a.Close)
-	e.app = a
-	limits := web.DefaultLimits()
-	limits.HookRatePerIP = 0
-	srv := httptest.NewServer(a.Web("", limits))
-	t.Cleanup(srv.Close)
-	e.url = srv.URL
-	e.wa, err = a.Channels.Ensure(ctx, channel.Channel{Name: "demo-whatsapp", Kind: whatsapp.Kind, Secret: appSecret, Enabled: true, Settings: map[string]string{
-		whatsapp.SettingVerifyToken: verifyToken, whatsapp.SettingAccessToken: accessToken, whatsapp.SettingPhoneNumberID: phoneID,
-		whatsapp.SettingAPIBase: e.graph.URL,
-		whatsapp.SettingTemplates: `[{"name":"claim_update","language":"he","body":"שלום {{1}}, התביעה שלך {{2}} עודכנה"},
+	graph := whatsapp.NewFakeGraph(t, accessToken)
+	graph.HandOut(outWamid)
+	e := channeltest.New(t, dsn, channeltest.Options{Channels: []channel.Channel{
+		{Name: "demo-whatsapp", Kind: whatsapp.Kind, Secret: appSecret, Enabled: true, Settings: map[string]string{
+			whatsapp.SettingVerifyToken: verifyToken, whatsapp.SettingAccessToken: accessToken, whatsapp.SettingPhoneNumberID: phoneID,
+			whatsapp.SettingAPIBase: graph.URL,
+			whatsapp.SettingTemplates: `[{"name":"claim_update","language":"he","body":"שלום {{1}}, התביעה שלך {{2}} עודכנה"},
 {"name":"claim_update","language":"en","body":"Hello {{1}}, your claim {{2}} has been updated"}]`,
+		}},
+		{Name: "demo-sms", Kind: twilio.Kind, Secret: smsToken, Enabled: true, Settings: map[string]string{
+			twilio.SettingAccountSID: "AC5ef872f6da5a21de157d80997a64bd33", twilio.SettingFrom: "+12015550123", twilio.SettingAPIBase: graph.URL,
+		}},
 	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.sms, err = a.Channels.Ensure(ctx, channel.Channel{Name: "demo-sms", Kind: twilio.Kind, Secret: smsToken, Enabled: true, Settings: map[string]string{
-		twilio.SettingAccountSID: "AC5ef872f6da5a21de157d80997a64bd33", twilio.SettingFrom: "+12015550123", twilio.SettingAPIBase: e.graph.URL,
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// One online agent, so that new conversations get an owner.
-	u, err := a.Auth.CreateUser(ctx, auth.NewUser{Email: "agent@test.example", Name: "Noa Agent", Role: auth.RoleAgent, Password: "correct horse battery"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	online := "online"
-	if e.agent, err = a.Auth.UpdateUser(ctx, u.ID, auth.UserPatch{Availability: &online}, event.System); err != nil {
-		t.Fatal(err)
-	}
-	if e.token, _, err = a.Auth.CreateToken(ctx, u.ID, "test", event.System); err != nil {
-		t.Fatal(err)
-	}
-	return e
-}
-
-type answer struct {
-	status      int
-	contentType string
-	body        string
-}
-
-func (e *env) do(req *http.Request) answer {
-	e.t.Helper()
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return answer{resp.StatusCode, resp.Header.Get("Content-Type"), string(b)}
+	return &env{Env: e, wa: e.Channels[0], sms: e.Channels[1], graph: graph}
 }
 
 // post delivers a webhook body to the channel, signed with the app secret unless sig is given
 // ("" for no signature header).
-func (e *env) post(body string, sig ...string) answer {
-	e.t.Helper()
+func (e *env) post(body string, sig ...string) channeltest.Answer {
+	e.T().Helper()
 	signature := whatsapp.Signature(appSecret, []byte(body))
 	if len(sig) > 0 {
 		signature = sig[0]
 	}
-	req, _ := http.NewRequest(http.MethodPost, e.url+"/hooks/whatsapp/"+e.wa.Name, strings.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, e.URL+"/hooks/whatsapp/"+e.wa.Name, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	if signature != "" {
 		req.Header.Set(whatsapp.SignatureHeader, signature)
 	}
-	return e.do(req)
-}
-
-func (e *env) api(method, path string, body any) answer {
-	e.t.Helper()
-	var r io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		r = strings.NewReader(string(b))
-	}
-	req, _ := http.NewRequest(method, e.url+path, r)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+e.token)
-	return e.do(req)
+	return e.Do(req)
 }
 
 // reply posts an agent's reply through the API, as the console does.
-func (e *env) reply(conversationID, text string, template bool) answer {
-	e.t.Helper()
-	return e.api(http.MethodPost, "/api/v1/conversations/"+conversationID+"/messages", map[string]any{"text": text, "template": template})
+func (e *env) reply(conversationID, text string, template bool) channeltest.Answer {
+	e.T().Helper()
+	return e.AsAgent(http.MethodPost, "/api/v1/conversations/"+conversationID+"/messages", map[string]any{"text": text, "template": template})
 }
 
 func (e *env) mustReply(conversationID, text string, template bool) string {
-	e.t.Helper()
-	got := e.reply(conversationID, text, template)
-	var m struct {
-		ID     string `json:"id"`
-		Status string `json:"status"`
-	}
-	if err := json.Unmarshal([]byte(got.body), &m); err != nil || got.status != http.StatusAccepted || m.Status != conversation.StatusQueued {
-		e.t.Fatalf("reply: %d %s; want 202 with a queued message", got.status, got.body)
-	}
-	return m.ID
-}
-
-func (e *env) count(q string, args ...any) int {
-	e.t.Helper()
-	var n int
-	if err := e.app.DB.QueryRow(context.Background(), q, args...).Scan(&n); err != nil {
-		e.t.Fatal(err)
-	}
-	return n
+	e.T().Helper()
+	return e.ReplyJSON(conversationID, map[string]any{"text": text, "template": template})
 }
 
 // conversationOf returns the customer with phone and their only open conversation, as the API
 // shows it.
 func (e *env) conversationOf(phone string) (customer.Customer, conversation.Conversation) {
-	e.t.Helper()
-	ctx := context.Background()
-	c, err := e.app.Customers.FindByIdentity(ctx, customer.Phone, phone)
-	if err != nil {
-		e.t.Fatalf("customer with phone %s: %v", phone, err)
-	}
-	open, err := e.app.Conversations.List(ctx, conversation.Filter{CustomerID: c.ID, Status: []conversation.Status{conversation.Open}})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	if len(open) != 1 {
-		e.t.Fatalf("customer %s has %d open conversations, want 1", phone, len(open))
-	}
-	got := e.api(http.MethodGet, "/api/v1/conversations/"+open[0].ID, nil)
+	e.T().Helper()
+	c, open := e.ConversationOf(customer.Phone, phone)
 	var conv conversation.Conversation
-	if err := json.Unmarshal([]byte(got.body), &conv); err != nil || got.status != http.StatusOK {
-		e.t.Fatalf("GET conversation: %d %s", got.status, got.body)
-	}
+	e.Get("/api/v1/conversations/"+open.ID, &conv)
 	return c, conv
 }
 
-func (e *env) message(id string) conversation.Message {
-	e.t.Helper()
-	m, err := e.app.Conversations.Message(context.Background(), id)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return m
-}
-
-// work runs the due jobs, then moves the clock past any back-off, rounds times.
-func (e *env) work(rounds int) {
-	e.t.Helper()
-	for range rounds {
-		if _, err := e.app.Jobs.Work(context.Background()); err != nil {
-			e.t.Fatal(err)
-		}
-		e.clock.Advance(10 * time.Minute)
-	}
-}
-
-func fixture(t *testing.T, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
+func fixture(t *testing.T, name string) string { return string(channeltest.Fixture(t, name)) }
 
 var photo = []byte("\xff\xd8\xff\xe0\x00\x10JFIF the customer's photo of the damage")
 
@@ -237,22 +109,22 @@ var photo = []byte("\xff\xd8\xff\xe0\x00\x10JFIF the customer's photo of the dam
 func TestChallenge(t *testing.T) {
 	storetest.EachURL(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
-		get := func(path string) answer {
-			req, _ := http.NewRequest(http.MethodGet, e.url+path, nil)
-			return e.do(req)
+		get := func(path string) channeltest.Answer {
+			req, _ := http.NewRequest(http.MethodGet, e.URL+path, nil)
+			return e.Do(req)
 		}
 		ok := get("/hooks/whatsapp/demo-whatsapp?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=" + verifyToken)
-		if ok.status != http.StatusOK || ok.body != "1158201444" || !strings.HasPrefix(ok.contentType, "text/plain") {
-			t.Errorf("right token: %d %q %q, want 200 text/plain 1158201444", ok.status, ok.contentType, ok.body)
+		if ok.Status != http.StatusOK || ok.Body != "1158201444" || !strings.HasPrefix(ok.ContentType(), "text/plain") {
+			t.Errorf("right token: %d %q %q, want 200 text/plain 1158201444", ok.Status, ok.ContentType(), ok.Body)
 		}
-		if got := get("/hooks/whatsapp/demo-whatsapp?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=guess"); got.status != http.StatusForbidden || strings.Contains(got.body, "1158201444") {
-			t.Errorf("wrong token: %d %q, want 403", got.status, got.body)
+		if got := get("/hooks/whatsapp/demo-whatsapp?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=guess"); got.Status != http.StatusForbidden || strings.Contains(got.Body, "1158201444") {
+			t.Errorf("wrong token: %d %q, want 403", got.Status, got.Body)
 		}
-		if got := get("/hooks/whatsapp/nope?hub.mode=subscribe&hub.challenge=1&hub.verify_token=" + verifyToken); got.status != http.StatusNotFound {
-			t.Errorf("unknown channel: %d, want 404", got.status)
+		if got := get("/hooks/whatsapp/nope?hub.mode=subscribe&hub.challenge=1&hub.verify_token=" + verifyToken); got.Status != http.StatusNotFound {
+			t.Errorf("unknown channel: %d, want 404", got.Status)
 		}
-		if got := get("/hooks/sms/demo-sms?hub.mode=subscribe&hub.challenge=1&hub.verify_token=" + verifyToken); got.status != http.StatusMethodNotAllowed {
-			t.Errorf("SMS channel: %d, want 405 (no challenge there)", got.status)
+		if got := get("/hooks/sms/demo-sms?hub.mode=subscribe&hub.challenge=1&hub.verify_token=" + verifyToken); got.Status != http.StatusMethodNotAllowed {
+			t.Errorf("SMS channel: %d, want 405 (no challenge there)", got.Status)
 		}
 	})
 }
@@ -264,11 +136,11 @@ func TestInboundText(t *testing.T) {
 		e := newEnv(t, dsn)
 		body := fixture(t, "text.json")
 		first := e.post(body)
-		if first.status != http.StatusOK || !strings.Contains(first.body, `"accepted":1`) {
-			t.Fatalf("delivery: %d %s", first.status, first.body)
+		if first.Status != http.StatusOK || !strings.Contains(first.Body, `"accepted":1`) {
+			t.Fatalf("delivery: %d %s", first.Status, first.Body)
 		}
-		if again := e.post(body); again.status != http.StatusOK || !strings.Contains(again.body, `"duplicates":1`) {
-			t.Errorf("replay: %d %s, want 200 with one duplicate", again.status, again.body)
+		if again := e.post(body); again.Status != http.StatusOK || !strings.Contains(again.Body, `"duplicates":1`) {
+			t.Errorf("replay: %d %s, want 200 with one duplicate", again.Status, again.Body)
 		}
 		cust, conv := e.conversationOf("+16505551234")
 		var ids []string
@@ -278,8 +150,8 @@ func TestInboundText(t *testing.T) {
 		if strings.Join(ids, " ") != "phone:+16505551234 whatsapp:16505551234" || cust.Name != "Sheena Nelson" {
 			t.Errorf("customer %q with %v, want Sheena Nelson with phone and whatsapp", cust.Name, ids)
 		}
-		if conv.AssigneeID != e.agent.ID || conv.ChannelID != e.wa.ID {
-			t.Errorf("conversation owner %q channel %q, want %q on %q", conv.AssigneeID, conv.ChannelID, e.agent.ID, e.wa.ID)
+		if conv.AssigneeID != e.Agent.ID || conv.ChannelID != e.wa.ID {
+			t.Errorf("conversation owner %q channel %q, want %q on %q", conv.AssigneeID, conv.ChannelID, e.Agent.ID, e.wa.ID)
 		}
 		if len(conv.Messages) != 1 {
 			t.Fatalf("%d messages after a replayed delivery, want 1", len(conv.Messages))
@@ -287,7 +159,7 @@ func TestInboundText(t *testing.T) {
 		if m := conv.Messages[0]; m.Text != "Does it come in another color?" || m.ExternalID != textID || m.Direction != conversation.Inbound {
 			t.Errorf("message %+v", m)
 		}
-		if n := e.count(`SELECT COUNT(*) FROM customers`); n != 1 {
+		if n := e.Count(`SELECT COUNT(*) FROM customers`); n != 1 {
 			t.Errorf("%d customers, want 1", n)
 		}
 	})
@@ -297,13 +169,13 @@ func TestInboundText(t *testing.T) {
 func TestRejectedDeliveriesStoreNothing(t *testing.T) {
 	storetest.EachURL(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
-		eventsBefore := e.count(`SELECT COUNT(*) FROM events`) // creating the agent
+		eventsBefore := e.Count(`SELECT COUNT(*) FROM events`) // creating the agent
 		body := fixture(t, "text.json")
 		tampered := strings.Replace(body, "another color", "a refund", 1)
 		good := whatsapp.Signature(appSecret, []byte(body))
 		cases := []struct {
 			name string
-			got  answer
+			got  channeltest.Answer
 			want int
 		}{
 			{"tampered body", e.post(tampered, good), http.StatusUnauthorized},
@@ -316,16 +188,16 @@ func TestRejectedDeliveriesStoreNothing(t *testing.T) {
 			{"no sender, signed", e.post(strings.Replace(body, `"from": "16505551234",`, "", 1)), http.StatusBadRequest},
 		}
 		for _, c := range cases {
-			if c.got.status != c.want {
-				t.Errorf("%s: %d %s, want %d", c.name, c.got.status, c.got.body, c.want)
+			if c.got.Status != c.want {
+				t.Errorf("%s: %d %s, want %d", c.name, c.got.Status, c.got.Body, c.want)
 			}
 		}
 		for _, table := range []string{"customers", "identities", "conversations", "messages", "channel_receipts", "media"} {
-			if n := e.count(`SELECT COUNT(*) FROM ` + table); n != 0 {
+			if n := e.Count(`SELECT COUNT(*) FROM ` + table); n != 0 {
 				t.Errorf("%d rows in %s after rejected deliveries, want 0", n, table)
 			}
 		}
-		if n := e.count(`SELECT COUNT(*) FROM events`); n != eventsBefore {
+		if n := e.Count(`SELECT COUNT(*) FROM events`); n != eventsBefore {
 			t.Errorf("%d events after rejected deliveries, want the %d from before", n, eventsBefore)
 		}
 	})
@@ -341,17 +213,17 @@ func TestInboundImageIsKept(t *testing.T) {
 		body := whatsapp.SetChecksum(fixture(t, "image.json"), photo)
 
 		e.graph.FailLookups(http.StatusServiceUnavailable)
-		if got := e.post(body); got.status != http.StatusServiceUnavailable {
-			t.Fatalf("while the Graph API is down: %d %s, want 503 so that Meta retries", got.status, got.body)
+		if got := e.post(body); got.Status != http.StatusServiceUnavailable {
+			t.Fatalf("while the Graph API is down: %d %s, want 503 so that Meta retries", got.Status, got.Body)
 		}
 		for _, table := range []string{"customers", "messages", "media", "channel_receipts"} {
-			if n := e.count(`SELECT COUNT(*) FROM ` + table); n != 0 {
+			if n := e.Count(`SELECT COUNT(*) FROM ` + table); n != 0 {
 				t.Errorf("%d rows in %s after the refused delivery, want 0", n, table)
 			}
 		}
 
-		if got := e.post(body); got.status != http.StatusOK {
-			t.Fatalf("Meta's retry: %d %s", got.status, got.body)
+		if got := e.post(body); got.Status != http.StatusOK {
+			t.Fatalf("Meta's retry: %d %s", got.Status, got.Body)
 		}
 		_, conv := e.conversationOf("+16505551234")
 		if len(conv.Messages) != 1 {
@@ -365,11 +237,11 @@ func TestInboundImageIsKept(t *testing.T) {
 		if att.Name != "image-1003383421387256.jpg" || att.ContentType != "image/jpeg" || att.Size != int64(len(photo)) || !strings.HasPrefix(att.URL, "/api/v1/media/") {
 			t.Errorf("attachment %+v", att)
 		}
-		got := e.api(http.MethodGet, att.URL, nil)
-		if got.status != http.StatusOK || got.body != string(photo) || got.contentType != "image/jpeg" {
-			t.Errorf("download: %d %q, %d bytes; want 200 image/jpeg with the customer's bytes", got.status, got.contentType, len(got.body))
+		got := e.AsAgent(http.MethodGet, att.URL, nil)
+		if got.Status != http.StatusOK || got.Body != string(photo) || got.ContentType() != "image/jpeg" {
+			t.Errorf("download: %d %q, %d bytes; want 200 image/jpeg with the customer's bytes", got.Status, got.ContentType(), len(got.Body))
 		}
-		if n := e.count(`SELECT COUNT(*) FROM media`); n != 1 {
+		if n := e.Count(`SELECT COUNT(*) FROM media`); n != 1 {
 			t.Errorf("%d media rows, want 1", n)
 		}
 	})
@@ -381,12 +253,11 @@ func TestInboundImageIsKept(t *testing.T) {
 func TestReplyAndStatuses(t *testing.T) {
 	storetest.EachURL(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
-		ctx := context.Background()
 		e.post(fixture(t, "text.json"))
 		_, conv := e.conversationOf("+16505551234")
 
 		first := e.mustReply(conv.ID, "Yes: blue, green and שחור.", false)
-		e.work(1)
+		e.Work(1)
 		reqs := e.graph.Requests()
 		if len(reqs) != 1 {
 			t.Fatalf("the Graph API got %d requests, want 1", len(reqs))
@@ -396,43 +267,32 @@ func TestReplyAndStatuses(t *testing.T) {
 		if reqs[0].Path != "/v21.0/"+phoneID+"/messages" || reqs[0].Auth != "Bearer "+accessToken || !reflect.DeepEqual(reqs[0].Body, want) {
 			t.Errorf("request %s %s %v\nwant body %v", reqs[0].Path, reqs[0].Auth, reqs[0].Body, want)
 		}
-		if m := e.message(first); m.Status != conversation.StatusSent || m.ExternalID != outWamid {
+		if m := e.Message(first); m.Status != conversation.StatusSent || m.ExternalID != outWamid {
 			t.Fatalf("after the send: %s with %q, want sent with %s", m.Status, m.ExternalID, outWamid)
 		}
 		delivered := strings.ReplaceAll(fixture(t, "status-delivered.json"), "wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBI3MTE5MjVBOTE3MDk5QUVFM0YA", outWamid)
 		for _, body := range []string{fixture(t, "status-sent.json"), delivered, fixture(t, "status-read.json"), delivered, fixture(t, "status-sent.json")} {
-			if got := e.post(body); got.status != http.StatusOK {
-				t.Errorf("status report: %d %s", got.status, got.body)
+			if got := e.post(body); got.Status != http.StatusOK {
+				t.Errorf("status report: %d %s", got.Status, got.Body)
 			}
 		}
-		if m := e.message(first); m.Status != conversation.StatusRead {
+		if m := e.Message(first); m.Status != conversation.StatusRead {
 			t.Errorf("after sent, delivered, read and late reports: %s, want read", m.Status)
 		}
 
 		second := e.mustReply(conv.ID, "Which size?", false)
-		e.work(1)
-		wamid := e.message(second).ExternalID
+		e.Work(1)
+		wamid := e.Message(second).ExternalID
 		if wamid == "" || wamid == outWamid {
 			t.Fatalf("second reply has wamid %q", wamid)
 		}
 		failed := strings.ReplaceAll(fixture(t, "status-failed.json"), "wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBI0QUQ2MjA4NEYyRkExNjMyREUA", wamid)
 		e.post(failed)
-		if m := e.message(second); m.Status != conversation.StatusFailed || m.StatusReason != "This message was not delivered to maintain healthy ecosystem engagement. (WhatsApp error 131049)" {
+		if m := e.Message(second); m.Status != conversation.StatusFailed || m.StatusReason != "This message was not delivered to maintain healthy ecosystem engagement. (WhatsApp error 131049)" {
 			t.Errorf("after the failed report: %s %q", m.Status, m.StatusReason)
 		}
 
-		events, err := e.app.Events.List(ctx, event.Filter{ConversationID: conv.ID, Kinds: []event.Kind{event.MessageStatus}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var moves []string
-		for _, ev := range events {
-			var d map[string]string
-			_ = json.Unmarshal(ev.Data, &d)
-			if d["from"] != d["to"] {
-				moves = append(moves, d["message_id"][len(d["message_id"])-4:]+":"+d["from"]+"→"+d["to"])
-			}
-		}
+		moves := e.StatusMoves(conv.ID)
 		a, b := first[len(first)-4:], second[len(second)-4:]
 		wantMoves := []string{a + ":queued→sent", a + ":sent→delivered", a + ":delivered→read", b + ":queued→sent", b + ":sent→failed"}
 		if strings.Join(moves, " ") != strings.Join(wantMoves, " ") {
@@ -449,12 +309,12 @@ func TestSendRetriedThenDeliveredOnce(t *testing.T) {
 		_, conv := e.conversationOf("+16505551234")
 		e.graph.Answer(whatsapp.GraphError(http.StatusInternalServerError, 131000, "Something went wrong"))
 		id := e.mustReply(conv.ID, "We are looking into it.", false)
-		e.work(1)
-		if m := e.message(id); m.Status != conversation.StatusQueued {
+		e.Work(1)
+		if m := e.Message(id); m.Status != conversation.StatusQueued {
 			t.Errorf("after a 500: %s, want still queued", m.Status)
 		}
-		e.work(5)
-		if m := e.message(id); m.Status != conversation.StatusSent || m.ExternalID != outWamid {
+		e.Work(5)
+		if m := e.Message(id); m.Status != conversation.StatusSent || m.ExternalID != outWamid {
 			t.Errorf("after 500 then 200: %s with %q, want sent with %s", m.Status, m.ExternalID, outWamid)
 		}
 		if n := len(e.graph.Requests()); n != 2 {
@@ -471,7 +331,7 @@ func TestWindowClosedNeedsTemplate(t *testing.T) {
 		e := newEnv(t, dsn)
 		e.post(fixture(t, "text.json"))
 		_, conv := e.conversationOf("+16505551234")
-		e.clock.Advance(25 * time.Hour)
+		e.Clock.Advance(25 * time.Hour)
 
 		got := e.reply(conv.ID, "Any news on your claim?", false)
 		var refusal struct {
@@ -480,12 +340,12 @@ func TestWindowClosedNeedsTemplate(t *testing.T) {
 				Reason string `json:"reason"`
 			} `json:"error"`
 		}
-		if err := json.Unmarshal([]byte(got.body), &refusal); err != nil || got.status != http.StatusUnprocessableEntity || refusal.Error.Reason != channel.UnfitWindowClosed {
-			t.Fatalf("free-form reply outside the window: %d %s, want 422 with reason %s", got.status, got.body, channel.UnfitWindowClosed)
+		if err := json.Unmarshal([]byte(got.Body), &refusal); err != nil || got.Status != http.StatusUnprocessableEntity || refusal.Error.Reason != channel.UnfitWindowClosed {
+			t.Fatalf("free-form reply outside the window: %d %s, want 422 with reason %s", got.Status, got.Body, channel.UnfitWindowClosed)
 		}
 
 		id := e.mustReply(conv.ID, "שלום שינה, התביעה שלך 2024-118 עודכנה", true)
-		e.work(1)
+		e.Work(1)
 		reqs := e.graph.Requests()
 		if len(reqs) != 1 {
 			t.Fatalf("the Graph API got %d requests, want only the template", len(reqs))
@@ -497,60 +357,50 @@ func TestWindowClosedNeedsTemplate(t *testing.T) {
 		if !reflect.DeepEqual(reqs[0].Body, want) {
 			t.Errorf("template request\n got %v\nwant %v", reqs[0].Body, want)
 		}
-		if m := e.message(id); m.Status != conversation.StatusSent || !m.Template {
+		if m := e.Message(id); m.Status != conversation.StatusSent || !m.Template {
 			t.Errorf("template reply: %s template=%v, want sent and marked as a template", m.Status, m.Template)
 		}
 
 		// A template reply whose text is no approved template fails with that reason.
 		bad := e.mustReply(conv.ID, "Hello, please call us", true)
-		e.work(1)
-		if m := e.message(bad); m.Status != conversation.StatusFailed || m.StatusReason != "no approved template matches this text" {
+		e.Work(1)
+		if m := e.Message(bad); m.Status != conversation.StatusFailed || m.StatusReason != "no approved template matches this text" {
 			t.Errorf("unmatched template: %s %q", m.Status, m.StatusReason)
 		}
 	})
 }
 
-// The same number on WhatsApp and by SMS is one customer, with one open conversation and one
-// owner.
 // Issue 3's promise: the same phone writing on WhatsApp, then by SMS, then calling is one
 // customer with one open conversation and one owner.
 func TestSameNumberOnWhatsAppThenSMSThenACall(t *testing.T) {
 	storetest.EachURL(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		israeli := strings.ReplaceAll(strings.ReplaceAll(fixture(t, "text.json"), "16505551234", "972501234567"), "Sheena Nelson", "דנה לוי")
-		if got := e.post(israeli); got.status != http.StatusOK {
-			t.Fatalf("WhatsApp: %d %s", got.status, got.body)
+		if got := e.post(israeli); got.Status != http.StatusOK {
+			t.Fatalf("WhatsApp: %d %s", got.Status, got.Body)
 		}
 		_, before := e.conversationOf("+972501234567")
 
-		hook := e.url + "/hooks/sms/" + e.sms.Name
 		form := url.Values{
 			"MessageSid": {"SM0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f"}, "AccountSid": {"AC5ef872f6da5a21de157d80997a64bd33"},
 			"From": {"+972501234567"}, "To": {"+12015550123"}, "Body": {"שלחתי גם הודעה בוואטסאפ"}, "NumMedia": {"0"}, "SmsStatus": {"received"},
 		}
-		req, _ := http.NewRequest(http.MethodPost, hook, strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set(twilio.SignatureHeader, twilio.Signature(smsToken, hook, form))
-		if got := e.do(req); got.status != http.StatusOK {
-			t.Fatalf("SMS: %d %s", got.status, got.body)
+		if got := e.PostTwilio(e.sms, form); got.Status != http.StatusOK {
+			t.Fatalf("SMS: %d %s", got.Status, got.Body)
 		}
 
 		// Then they call the contact centre's number.
-		voice, err := e.app.Channels.Ensure(context.Background(), channel.Channel{Name: "demo-voice", Kind: twilio.VoiceKind, Secret: smsToken, Enabled: true,
+		voice, err := e.App.Channels.Ensure(context.Background(), channel.Channel{Name: "demo-voice", Kind: twilio.VoiceKind, Secret: smsToken, Enabled: true,
 			Settings: map[string]string{twilio.SettingGreeting: "שלום, הגעתם לגשר ביטוח"}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		callHook := e.url + "/hooks/voice/" + voice.Name
 		call := url.Values{
 			"CallSid": {"CA7d2c6e1b5a4f3e2d1c0b9a8f7e6d5c4b"}, "AccountSid": {"AC5ef872f6da5a21de157d80997a64bd33"}, "From": {"+972501234567"},
 			"To": {"+97235550100"}, "CallStatus": {"ringing"}, "Direction": {"inbound"}, "ApiVersion": {"2010-04-01"},
 		}
-		req, _ = http.NewRequest(http.MethodPost, callHook, strings.NewReader(call.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set(twilio.SignatureHeader, twilio.Signature(smsToken, callHook, call))
-		if got := e.do(req); got.status != http.StatusOK || !strings.Contains(got.body, "<Say") || !strings.Contains(got.body, "<Enqueue>demo-voice</Enqueue>") {
-			t.Fatalf("call: %d %s; want TwiML that greets and queues the caller", got.status, got.body)
+		if got := e.PostTwilio(voice, call); got.Status != http.StatusOK || !strings.Contains(got.Body, "<Say") || !strings.Contains(got.Body, "<Enqueue>demo-voice</Enqueue>") {
+			t.Fatalf("call: %d %s; want TwiML that greets and queues the caller", got.Status, got.Body)
 		}
 
 		cust, after := e.conversationOf("+972501234567")
@@ -560,10 +410,10 @@ func TestSameNumberOnWhatsAppThenSMSThenACall(t *testing.T) {
 		if len(after.Messages) != 3 || after.Messages[0].ChannelID != e.wa.ID || after.Messages[1].ChannelID != e.sms.ID || after.Messages[2].ChannelID != voice.ID {
 			t.Errorf("messages %+v, want the WhatsApp message, the SMS, then the call", after.Messages)
 		}
-		if n := e.count(`SELECT COUNT(*) FROM customers`); n != 1 {
+		if n := e.Count(`SELECT COUNT(*) FROM customers`); n != 1 {
 			t.Errorf("%d customers, want 1", n)
 		}
-		if n := e.count(`SELECT COUNT(*) FROM conversations WHERE customer_id = ?`, cust.ID); n != 1 {
+		if n := e.Count(`SELECT COUNT(*) FROM conversations WHERE customer_id = ?`, cust.ID); n != 1 {
 			t.Errorf("%d conversations, want 1", n)
 		}
 		if got := fmt.Sprint(len(cust.Identities)); got != "2" {

@@ -241,8 +241,8 @@ type wireError struct {
 }
 
 func (e wireError) parsed() Error {
-	return Error{Code: e.Code, Title: clean(e.Title, maxField), Message: clean(e.Message, maxField),
-		Details: clean(e.ErrorData.Details, maxField), Href: clean(e.Href, maxField)}
+	return Error{Code: e.Code, Title: channel.StorableText(e.Title, maxField), Message: channel.StorableText(e.Message, maxField),
+		Details: channel.StorableText(e.ErrorData.Details, maxField), Href: channel.StorableText(e.Href, maxField)}
 }
 
 // unixTime is Meta's timestamp: Unix seconds, as a string in messages and statuses (and as a
@@ -271,10 +271,10 @@ func (d *Delivery) addValue(raw json.RawMessage) error {
 	if v.MessagingProduct != "" && v.MessagingProduct != "whatsapp" {
 		return channel.Payloadf("messaging_product is %q, not whatsapp", limit(v.MessagingProduct))
 	}
-	pnid := clean(v.Metadata.PhoneNumberID, maxID)
+	pnid := channel.StorableText(v.Metadata.PhoneNumberID, maxID)
 	names := map[string]string{}
 	for _, c := range v.Contacts {
-		names[c.WaID] = clean(c.Profile.Name, 256)
+		names[c.WaID] = channel.StorableText(c.Profile.Name, 256)
 	}
 	for _, wm := range v.Messages {
 		m, err := parseMessage(wm, names)
@@ -284,7 +284,7 @@ func (d *Delivery) addValue(raw json.RawMessage) error {
 		if m.Name == "" && len(v.Contacts) == 1 && len(v.Messages) == 1 {
 			// A contact whose wa_id differs from the message's from is still the sender
 			// when there is one of each: Meta notes the two need not match.
-			m.Name = clean(v.Contacts[0].Profile.Name, 256)
+			m.Name = channel.StorableText(v.Contacts[0].Profile.Name, 256)
 		}
 		m.PhoneNumberID = pnid
 		d.Messages = append(d.Messages, m)
@@ -297,7 +297,7 @@ func (d *Delivery) addValue(raw json.RawMessage) error {
 		if word == "" || len(word) > 32 {
 			return channel.Payloadf("status %q is not a status word", limit(ws.Status))
 		}
-		s := Status{PhoneNumberID: pnid, ID: ws.ID, Status: word, RecipientID: clean(ws.RecipientID, maxID), At: ws.Timestamp.t}
+		s := Status{PhoneNumberID: pnid, ID: ws.ID, Status: word, RecipientID: channel.StorableText(ws.RecipientID, maxID), At: ws.Timestamp.t}
 		for _, e := range ws.Errors {
 			s.Errors = append(s.Errors, e.parsed())
 		}
@@ -343,7 +343,7 @@ func parseMessage(wm wireMessage, names map[string]string) (Message, error) {
 	}
 	m.From, m.Name = from, names[wm.From]
 	if wm.Context != nil {
-		m.InReplyTo = clean(wm.Context.ID, maxID)
+		m.InReplyTo = channel.StorableText(wm.Context.ID, maxID)
 	}
 	if len(m.Type) > 64 {
 		return m, channel.Payloadf("message %s: type is not a type", limit(wm.ID))
@@ -351,7 +351,7 @@ func parseMessage(wm wireMessage, names map[string]string) (Message, error) {
 	switch m.Type {
 	case "text":
 		if wm.Text != nil {
-			m.Text = clean(wm.Text.Body, maxText)
+			m.Text = channel.StorableText(wm.Text.Body, maxText)
 		}
 		if strings.TrimSpace(m.Text) == "" {
 			m.Text = "(an empty WhatsApp message)"
@@ -364,9 +364,9 @@ func parseMessage(wm wireMessage, names map[string]string) (Message, error) {
 		if err := checkID(m.Type+".id", wmm.ID); err != nil {
 			return m, err
 		}
-		m.Media = &Media{ID: wmm.ID, MimeType: clean(wmm.MimeType, 255), SHA256: clean(wmm.SHA256, 128),
-			Filename: clean(wmm.Filename, 255), Voice: wmm.Voice, Animated: wmm.Animated}
-		m.Text = clean(wmm.Caption, maxText)
+		m.Media = &Media{ID: wmm.ID, MimeType: channel.StorableText(wmm.MimeType, 255), SHA256: channel.StorableText(wmm.SHA256, 128),
+			Filename: channel.StorableText(wmm.Filename, 255), Voice: wmm.Voice, Animated: wmm.Animated}
+		m.Text = channel.StorableText(wmm.Caption, maxText)
 	case "location":
 		if wm.Location == nil {
 			return m, channel.Payloadf("message %s is a location without a location object", limit(wm.ID))
@@ -375,26 +375,26 @@ func parseMessage(wm wireMessage, names map[string]string) (Message, error) {
 		if math.IsNaN(l.Latitude) || l.Latitude < -90 || l.Latitude > 90 || math.IsNaN(l.Longitude) || l.Longitude < -180 || l.Longitude > 180 {
 			return m, channel.Payloadf("message %s: latitude %v, longitude %v is not a place on Earth", limit(wm.ID), l.Latitude, l.Longitude)
 		}
-		m.Text, m.Links = renderLocation(l.Latitude, l.Longitude, clean(l.Name, maxField), clean(l.Address, maxField), clean(l.URL, 2048))
+		m.Text, m.Links = renderLocation(l.Latitude, l.Longitude, channel.StorableText(l.Name, maxField), channel.StorableText(l.Address, maxField), channel.StorableText(l.URL, 2048))
 	case "contacts":
 		m.Text = renderContacts(wm.Contacts)
 	case "interactive":
 		switch {
 		case wm.Interactive != nil && wm.Interactive.ButtonReply != nil:
-			m.Text, m.ReplyID = clean(wm.Interactive.ButtonReply.Title, maxField), clean(wm.Interactive.ButtonReply.ID, maxField)
+			m.Text, m.ReplyID = channel.StorableText(wm.Interactive.ButtonReply.Title, maxField), channel.StorableText(wm.Interactive.ButtonReply.ID, maxField)
 		case wm.Interactive != nil && wm.Interactive.ListReply != nil:
-			m.Text, m.ReplyID = clean(wm.Interactive.ListReply.Title, maxField), clean(wm.Interactive.ListReply.ID, maxField)
+			m.Text, m.ReplyID = channel.StorableText(wm.Interactive.ListReply.Title, maxField), channel.StorableText(wm.Interactive.ListReply.ID, maxField)
 		}
 		if strings.TrimSpace(m.Text) == "" {
 			kind := "interactive"
 			if wm.Interactive != nil && wm.Interactive.Type != "" {
-				kind = clean(wm.Interactive.Type, 64)
+				kind = channel.StorableText(wm.Interactive.Type, 64)
 			}
 			m.Text = fmt.Sprintf("(a WhatsApp %s reply that Gesher does not show yet)", kind)
 		}
 	case "button":
 		if wm.Button != nil {
-			m.Text, m.ReplyID = clean(wm.Button.Text, maxField), clean(wm.Button.Payload, maxField)
+			m.Text, m.ReplyID = channel.StorableText(wm.Button.Text, maxField), channel.StorableText(wm.Button.Payload, maxField)
 			if strings.TrimSpace(m.Text) == "" {
 				m.Text = m.ReplyID
 			}
@@ -406,15 +406,15 @@ func parseMessage(wm wireMessage, names map[string]string) (Message, error) {
 		if wm.Reaction == nil {
 			return m, channel.Payloadf("message %s is a reaction without a reaction object", limit(wm.ID))
 		}
-		m.InReplyTo = clean(wm.Reaction.MessageID, maxID)
+		m.InReplyTo = channel.StorableText(wm.Reaction.MessageID, maxID)
 		if wm.Reaction.Emoji == nil || strings.TrimSpace(*wm.Reaction.Emoji) == "" {
 			m.Removed = true
 			break
 		}
-		m.Text = fmt.Sprintf("%s (reaction to message %s)", clean(*wm.Reaction.Emoji, 64), m.InReplyTo)
+		m.Text = fmt.Sprintf("%s (reaction to message %s)", channel.StorableText(*wm.Reaction.Emoji, 64), m.InReplyTo)
 	case "system":
 		if wm.System != nil {
-			m.Text = clean(wm.System.Body, maxField)
+			m.Text = channel.StorableText(wm.System.Body, maxField)
 		}
 		if strings.TrimSpace(m.Text) == "" {
 			m.Text = "(a WhatsApp system notice)"
@@ -422,7 +422,7 @@ func parseMessage(wm wireMessage, names map[string]string) (Message, error) {
 	case "unsupported":
 		kind := "unknown"
 		if wm.Unsupported != nil && wm.Unsupported.Type != "" {
-			kind = clean(wm.Unsupported.Type, 64)
+			kind = channel.StorableText(wm.Unsupported.Type, 64)
 		}
 		m.Text = fmt.Sprintf("(a WhatsApp message Gesher cannot show: %s%s)", kind, errorNote(wm.Errors))
 	default:
@@ -430,7 +430,7 @@ func parseMessage(wm wireMessage, names map[string]string) (Message, error) {
 		if kind == "" {
 			kind = "unknown"
 		}
-		m.Text = fmt.Sprintf("(a WhatsApp message of type %q, which Gesher does not show yet%s)", clean(kind, 64), errorNote(wm.Errors))
+		m.Text = fmt.Sprintf("(a WhatsApp message of type %q, which Gesher does not show yet%s)", channel.StorableText(kind, 64), errorNote(wm.Errors))
 	}
 	return m, nil
 }
@@ -483,11 +483,11 @@ func renderContacts(cs []sharedContact) string {
 			fmt.Fprintf(&b, "… and %d more contacts\n", len(cs)-i)
 			break
 		}
-		name := clean(c.Name.FormattedName, 256)
+		name := channel.StorableText(c.Name.FormattedName, 256)
 		if strings.TrimSpace(name) == "" {
 			var parts []string
 			for _, p := range []string{c.Name.FirstName, c.Name.MiddleName, c.Name.LastName} {
-				if p = strings.TrimSpace(clean(p, 128)); p != "" {
+				if p = strings.TrimSpace(channel.StorableText(p, 128)); p != "" {
 					parts = append(parts, p)
 				}
 			}
@@ -497,7 +497,7 @@ func renderContacts(cs []sharedContact) string {
 			name = "(no name)"
 		}
 		b.WriteString("👤 " + strings.TrimSpace(name))
-		if co := strings.TrimSpace(clean(c.Org.Company, 256)); co != "" {
+		if co := strings.TrimSpace(channel.StorableText(c.Org.Company, 256)); co != "" {
 			b.WriteString(" — " + co)
 		}
 		b.WriteString("\n")
@@ -505,9 +505,9 @@ func renderContacts(cs []sharedContact) string {
 			if j >= 10 {
 				break
 			}
-			if ph := strings.TrimSpace(clean(p.Phone, 64)); ph != "" {
+			if ph := strings.TrimSpace(channel.StorableText(p.Phone, 64)); ph != "" {
 				b.WriteString("📞 " + ph)
-				if t := strings.TrimSpace(clean(p.Type, 32)); t != "" {
+				if t := strings.TrimSpace(channel.StorableText(p.Type, 32)); t != "" {
 					b.WriteString(" (" + t + ")")
 				}
 				b.WriteString("\n")
@@ -517,7 +517,7 @@ func renderContacts(cs []sharedContact) string {
 			if j >= 10 {
 				break
 			}
-			if em := strings.TrimSpace(clean(e.Email, 256)); em != "" {
+			if em := strings.TrimSpace(channel.StorableText(e.Email, 256)); em != "" {
 				b.WriteString("✉️ " + em + "\n")
 			}
 		}
@@ -526,17 +526,6 @@ func renderContacts(cs []sharedContact) string {
 		return "(a shared contact without details)"
 	}
 	return strings.TrimSuffix(b.String(), "\n")
-}
-
-// clean makes provider text safe to store: valid UTF-8 (PostgreSQL refuses anything else)
-// and no NUL bytes (neither database's text type keeps them), at most max bytes.
-func clean(s string, max int) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.ReplaceAll(s, "\x00", "")
-	if len(s) > max {
-		s = strings.ToValidUTF8(s[:max], "")
-	}
-	return s
 }
 
 // limit shortens a caller's value for an error message.

@@ -4,16 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -213,7 +210,8 @@ func (a *Adapter) post(ctx context.Context, endpoint, token string, p payload) (
 	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := a.client.Do(req)
 	if err != nil {
-		return "", networkError(err)
+		// Timeouts are retried too; Send's comment says why.
+		return "", channel.TransportError(err)
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64*1024))
@@ -231,11 +229,14 @@ func (a *Adapter) post(ctx context.Context, endpoint, token string, p payload) (
 		// twice. Status reports cannot be matched to it, which is the lesser loss.
 		return "", nil
 	}
-	code := graphCode(raw)
-	se := &channel.SendError{StatusCode: resp.StatusCode, Reason: graphReason(resp.StatusCode, raw)}
-	if code != codeReengagement && (temporaryCodes[code] || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusRequestTimeout || resp.StatusCode >= 500) {
-		se.Temporary = true
-		se.RetryAfter = retryAfter(resp.Header.Get("Retry-After"))
+	now := time.Now()
+	se := channel.HTTPFailure(resp.StatusCode, resp.Header, graphReason(resp.StatusCode, raw), now)
+	// Meta's error code says more than the HTTP status.
+	switch code := graphCode(raw); {
+	case code == codeReengagement: // only a template gets through, however often it is tried
+		se.Temporary, se.RetryAfter = false, 0
+	case temporaryCodes[code]:
+		se.Temporary, se.RetryAfter = true, channel.RetryAfter(resp.Header.Get("Retry-After"), now)
 	}
 	return "", se
 }
@@ -267,8 +268,8 @@ func graphReason(status int, raw []byte) string {
 		if g.Error.Code == codeReengagement {
 			return reengagementReason
 		}
-		msg := clean(g.Error.Message, 500)
-		if d := clean(g.Error.ErrorData.Details, 500); d != "" && !strings.Contains(msg, d) {
+		msg := channel.StorableText(g.Error.Message, 500)
+		if d := channel.StorableText(g.Error.ErrorData.Details, 500); d != "" && !strings.Contains(msg, d) {
 			msg += ": " + d
 		}
 		if msg == "" {
@@ -276,38 +277,13 @@ func graphReason(status int, raw []byte) string {
 		}
 		return fmt.Sprintf("%s (WhatsApp error %d)", msg, g.Error.Code)
 	}
-	if s := strings.TrimSpace(clean(string(raw), 500)); s != "" && !strings.HasPrefix(s, "<") {
+	if s := strings.TrimSpace(channel.StorableText(string(raw), 500)); s != "" && !strings.HasPrefix(s, "<") {
 		return s
 	}
 	if t := http.StatusText(status); t != "" {
 		return t
 	}
 	return "HTTP " + itoa(status)
-}
-
-// networkError classifies a failed round trip. Timeouts, resets and refused connections are
-// retried (see Send for why a timeout is retried too); an error another attempt cannot fix,
-// such as a bad api_base or an untrusted certificate, fails the message.
-func networkError(err error) error {
-	if errors.Is(err, context.Canceled) {
-		// The job is shutting down; the job queue runs it again later.
-		return &channel.SendError{Temporary: true, Reason: "cancelled: " + err.Error()}
-	}
-	var ne net.Error
-	var oe *net.OpError
-	temporary := errors.As(err, &oe) || (errors.As(err, &ne) && ne.Timeout()) ||
-		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, context.DeadlineExceeded) ||
-		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED)
-	return &channel.SendError{Temporary: temporary, Reason: err.Error()}
-}
-
-// retryAfter reads a Retry-After header in seconds, capped at an hour.
-func retryAfter(v string) time.Duration {
-	s, err := strconv.Atoi(strings.TrimSpace(v))
-	if err != nil || s <= 0 {
-		return 0
-	}
-	return time.Duration(min(s, 3600)) * time.Second
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -7,6 +7,7 @@ describe('addresses', () => {
     expect(parse('/app/c/01JX', '?view=open&channel=ch1')).toEqual({ page: 'inbox', conversation: '01JX', view: 'open', channel: 'ch1', section: 'canned' })
     expect(parse('/app/signin', '').page).toBe('signin')
     expect(parse('/app/', '?view=everything').view).toBe('mine')
+    expect(parse('/app/', '?view=breaching').view).toBe('breaching')
     expect(href({ page: 'inbox', conversation: '01JX', view: 'pending', channel: '' })).toBe('/app/c/01JX?view=pending')
     expect(href({ page: 'inbox', conversation: null, view: 'mine', channel: 'a b' })).toBe('/app/?channel=a+b')
   })

@@ -3,7 +3,7 @@
 import { reactive } from 'vue'
 import type { View } from './types'
 
-export type AdminSection = 'canned' | 'users' | 'channels'
+export type AdminSection = 'canned' | 'users' | 'channels' | 'service-levels'
 
 export interface Route {
   page: 'signin' | 'inbox' | 'admin'
@@ -14,10 +14,10 @@ export interface Route {
   section: AdminSection
 }
 
-const sections: AdminSection[] = ['canned', 'users', 'channels']
+const sections: AdminSection[] = ['canned', 'users', 'channels', 'service-levels']
 
 const BASE = '/app/'
-const views: View[] = ['mine', 'unassigned', 'open', 'pending', 'resolved']
+const views: View[] = ['mine', 'unassigned', 'open', 'pending', 'resolved', 'breaching']
 
 export function parse(pathname: string, search: string): Route {
   const q = new URLSearchParams(search)

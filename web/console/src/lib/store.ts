@@ -3,6 +3,7 @@
 import { reactive } from 'vue'
 import { ApiError, get, post, api } from './api'
 import type { Channel, Inbox, InboxRow, List, User, View } from './types'
+import { stamp } from './sla'
 import { loadSeen, saveSeen, type Seen } from './unread'
 
 export const state = reactive({
@@ -11,7 +12,7 @@ export const state = reactive({
   expired: false, // the session ended while the console was open
   users: [] as User[],
   channels: [] as Channel[],
-  inbox: { view: 'mine', items: [], counts: { mine: 0, unassigned: 0, open: 0, pending: 0, resolved: 0 } } as Inbox,
+  inbox: { view: 'mine', items: [], counts: { mine: 0, unassigned: 0, open: 0, pending: 0, resolved: 0, breaching: 0 } } as Inbox,
   inboxLoading: false,
   inboxMore: false, // the server may have older rows than those shown
   inboxError: '',
@@ -63,8 +64,10 @@ export async function loadInbox(view: View, channel: string): Promise<void> {
   try {
     const inbox = await get<Inbox>('/inbox?' + q)
     if (seq !== inboxSeq) return // a newer request answers for the screen
+    stampClocks(inbox.items)
     state.inbox = inbox
-    state.inboxMore = inbox.items.length === limit
+    // "Breaching soon" is ordered by deadline, not by activity: it has no older page.
+    state.inboxMore = view !== 'breaching' && inbox.items.length === limit
     state.inboxError = ''
   } catch (e) {
     if (seq === inboxSeq) state.inboxError = e instanceof ApiError ? e.code : 'error'
@@ -82,6 +85,7 @@ export async function loadOlder(channel: string): Promise<void> {
   const seq = inboxSeq
   const page = await get<Inbox>('/inbox?' + q)
   if (seq !== inboxSeq) return
+  stampClocks(page.items)
   const have = new Set(items.map((r) => r.id))
   state.inbox.items.push(...page.items.filter((r) => !have.has(r.id)))
   state.inboxMore = page.items.length === PAGE
@@ -104,4 +108,9 @@ export function userName(id?: string): string {
 
 export function channelOf(id?: string): Channel | undefined {
   return id ? state.channels.find((c) => c.id === id) : undefined
+}
+
+function stampClocks(rows: InboxRow[]): void {
+  const now = Date.now()
+  for (const r of rows) if (r.sla) stamp(r.sla, now)
 }

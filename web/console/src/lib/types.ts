@@ -2,7 +2,7 @@
 
 export type Role = 'agent' | 'supervisor' | 'admin'
 export type ConversationStatus = 'open' | 'pending' | 'resolved' | 'merged'
-export type View = 'mine' | 'unassigned' | 'open' | 'pending' | 'resolved'
+export type View = 'mine' | 'unassigned' | 'open' | 'pending' | 'resolved' | 'breaching'
 
 export interface User {
   id: string
@@ -43,6 +43,33 @@ export interface InboxRow {
   updated_at: string
   last_message_at: string
   last_message?: InboxMessage
+  /** the live service-level clock that falls due first */
+  sla?: SlaClock
+}
+
+/** A service-level clock, counted by the server at as_of; business times in milliseconds. */
+export interface SlaClock {
+  id: string
+  kind: 'first-response' | 'next-response' | 'resolution' | 'awaiting-customer'
+  state: 'running' | 'paused' | 'done'
+  outcome?: 'met' | 'missed' | 'stopped'
+  calendar_id: string
+  target_ms: number
+  used_ms: number
+  remaining_ms: number
+  deadline_at?: string
+  warned: boolean
+  breached: boolean
+  /** the calendar's hours are running: the clock counts down */
+  open_now: boolean
+  next_reminder_at?: string
+  auto_close_at?: string
+  reminders_sent?: number
+  started_at: string
+  ended_at?: string
+  as_of: string
+  /** set by the console: when this copy arrived (Date.now()), to count down from */
+  received_at?: number
 }
 
 export interface InboxCounts {
@@ -51,6 +78,7 @@ export interface InboxCounts {
   open: number
   pending: number
   resolved: number
+  breaching: number
 }
 
 export interface Inbox {
