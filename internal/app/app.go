@@ -151,7 +151,7 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 	a.Mover = channel.NewMover(db, a.Fitter, a.Channels, a.Customers, a.Conversations, a.Events)
 	a.Metrics = metrics.NewService(db, a.Events)
 	a.Canned = canned.NewService(db, a.Clock, a.Events)
-	if a.SelfService, err = selfservice.NewDesk(db, a.Clock, a.Events, a.Customers, a.Conversations, a.Fitter, selfservice.Options{Log: a.Log}); err != nil {
+	if a.SelfService, err = selfservice.NewDesk(db, a.Clock, a.Events, a.Customers, a.Conversations, a.Fitter, selfservice.Options{}); err != nil {
 		a.Bus.Close()
 		db.Close()
 		return nil, err

@@ -90,6 +90,8 @@ func checkAnswers(in map[string]any) (map[string]any, error) {
 		if !fieldName.MatchString(k) {
 			return nil, &ValidationError{Field: field, Reason: "a field name is lower-case letters, digits and _, starting with a letter"}
 		}
+		// Only flat values: answers are shown back to the customer and to agents as they
+		// are, and a rule compares one value, never a structure.
 		switch t := v.(type) {
 		case nil:
 			continue
@@ -175,6 +177,8 @@ func (d *Desk) OpenCase(ctx context.Context, in CaseInput, actor event.Actor) (C
 		if err != nil {
 			return err
 		}
+		// The limit is decided once, at opening, from the answers as given: a later change
+		// of the catalogue does not move a case to another channel behind the customer's back.
 		hit, err := svc.Check(answers, in.Via)
 		if err != nil {
 			return err
@@ -227,6 +231,8 @@ func (d *Desk) SetStage(ctx context.Context, id, stage string, actor event.Actor
 		if c, err = scanCase(tx.QueryRow(ctx, q, id)); err != nil {
 			return err
 		}
+		// The stage it is in already: a retried request, a double click. Nothing is
+		// recorded and nobody is told again.
 		if c.Stage == stage {
 			return nil
 		}
@@ -248,6 +254,8 @@ func (d *Desk) SetStage(ctx context.Context, id, stage string, actor event.Actor
 		}
 		now := d.clock.Now()
 		from, seq := c.Stage, c.StageSeq
+		// Any stage may follow any other (a case waits for the customer, then goes back to
+		// review); reaching the last one closes it, and leaving it reopens it.
 		var closed any
 		c.ClosedAt = nil
 		if pos == len(svc.Stages)-1 {
@@ -344,6 +352,7 @@ func (d *Desk) Cases(ctx context.Context, customerID string, limit int) ([]Case,
 	return out, nil
 }
 
+// history is a case's stage entries, oldest first.
 func (d *Desk) history(ctx context.Context, id string) ([]StageEntry, error) {
 	rows, err := d.db.Q(ctx).Query(ctx, sqlSelectStages, id)
 	if err != nil {
@@ -367,6 +376,8 @@ func (d *Desk) history(ctx context.Context, id string) ([]StageEntry, error) {
 	return out, rows.Err()
 }
 
+// scanCase reads a row of sqlSelectCase. The reference is derived, not stored: it is the id's
+// first eight characters, so it can never disagree with the id.
 func scanCase(r scanner) (Case, error) {
 	var c Case
 	var answers, via, finish, limit string

@@ -159,6 +159,8 @@ func build(id string, in Input) (Service, error) {
 	if s.Limits == nil {
 		s.Limits = []Limit{}
 	}
+	// No stages is a choice, not a mistake: the default five fit most requests, and their
+	// names then follow the catalogs instead of being frozen into the service.
 	if err := checkStages(s.Stages); err != nil {
 		return s, err
 	}
@@ -189,6 +191,8 @@ func checkStages(stages []Stage) error {
 		return &ValidationError{Field: "stages", Reason: "between 2 and 20 stages, or none for the default ones"}
 	}
 	for i, st := range stages {
+		// Stage ids are what the API and the history name, so they are slugs; their names
+		// are per language and optional for the built-in ids, which the catalogs name.
 		field := fmt.Sprintf("stages[%d]", i)
 		if !slug.MatchString(st.ID) {
 			return &ValidationError{Field: field + ".id", Reason: "lower-case letters, digits and -, at most 64"}
@@ -295,6 +299,7 @@ func (d *Desk) PutService(ctx context.Context, id string, in Input, actor event.
 		return s, fmt.Errorf("selfservice: encode service %s: %w", id, err)
 	}
 	err = d.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		// A replace keeps the creation time: "since when do we offer this" outlives edits.
 		now := d.clock.Now()
 		s.CreatedAt, s.UpdatedAt, s.UpdatedBy = now, now, actor.ID
 		var created int64
@@ -385,6 +390,9 @@ func scanService(r scanner) (Service, error) {
 		return s, fmt.Errorf("selfservice: service %s: %w", s.ID, err)
 	}
 	s.Name, s.Description, s.Channels, s.Stages, s.Flow = st.Name, st.Description, st.Channels, st.Stages, st.Flow
+	// Rules are stored as text and parsed again on every read: the parsed form never goes
+	// stale when the language grows, and a stored rule the parser now refuses is an error
+	// here rather than a limit silently ignored.
 	s.Limits = []Limit{}
 	for _, li := range st.Limits {
 		r, err := ParseRule(li.Rule)

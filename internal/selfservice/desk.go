@@ -2,7 +2,6 @@ package selfservice
 
 import (
 	"fmt"
-	"log/slog"
 	"sync"
 	"time"
 	_ "time/tzdata" // Asia/Jerusalem on machines without a zone database
@@ -18,14 +17,16 @@ import (
 
 // Event kinds this package writes.
 const (
-	ServiceSaved       event.Kind = "service.saved"
-	CaseOpened         event.Kind = "case.opened"
-	CaseStageChanged   event.Kind = "case.stage-changed"
-	CaseNotifySkipped  event.Kind = "case.notification-skipped"
-	CaseTrackerViewed  event.Kind = "case.tracker-viewed"
-	CaseFlowStopped    event.Kind = "case.flow-stopped"
-	defaultTrackerDays            = 90
+	ServiceSaved      event.Kind = "service.saved"
+	CaseOpened        event.Kind = "case.opened"
+	CaseStageChanged  event.Kind = "case.stage-changed"
+	CaseNotifySkipped event.Kind = "case.notification-skipped"
+	CaseTrackerViewed event.Kind = "case.tracker-viewed"
+	CaseFlowStopped   event.Kind = "case.flow-stopped"
 )
+
+// defaultTrackerDays is how long a tracker link outlives the case's expected end.
+const defaultTrackerDays = 90
 
 // Langs are the languages a service is described in and a customer is told in.
 var Langs = []string{"he", "ar", "en", "ru"}
@@ -40,7 +41,6 @@ type Options struct {
 	TrackerGrace time.Duration
 	// Location is where dates on the tracker are told; Asia/Jerusalem when nil.
 	Location *time.Location
-	Log      *slog.Logger
 }
 
 // Desk runs the self-service desk: the catalogue, cases and their notifications, tracker
@@ -76,9 +76,6 @@ func NewDesk(db *store.DB, clk clock.Clock, events *event.Log, customers *custom
 		if opt.Location, err = time.LoadLocation("Asia/Jerusalem"); err != nil {
 			return nil, fmt.Errorf("selfservice: time zone: %w", err)
 		}
-	}
-	if opt.Log == nil {
-		opt.Log = slog.Default()
 	}
 	return &Desk{db: db, clock: clk, events: events, customers: customers, convs: convs, fitter: fitter, catalogs: b, opt: opt}, nil
 }

@@ -457,3 +457,36 @@ func FuzzParseToken(f *testing.F) {
 		}
 	})
 }
+
+// A customer who never wrote (a web flow made them) is told on a conversation opened for it:
+// pending, since the next move is theirs, opened by the system, and given an owner.
+func TestNotificationOpensAPendingConversation(t *testing.T) {
+	storetest.EachURL(t, func(t *testing.T, dsn string) {
+		f := newFixture(t, dsn)
+		cust, _, err := f.a.Customers.Resolve(f.ctx, customer.Phone, "052-000-1234", "", event.System)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.desk.OpenCase(f.ctx, selfservice.CaseInput{CustomerID: cust.ID, ServiceID: "transfer"}, f.agent); err != nil {
+			t.Fatal(err)
+		}
+		out := f.outbound(cust.ID)
+		if len(out) != 1 || out[0][0] != f.sms.ID {
+			t.Fatalf("notifications %v, want one by SMS", out)
+		}
+		var status, actor string
+		if err := f.a.DB.QueryRow(f.ctx, `SELECT c.status, e.actor_kind FROM conversations c JOIN events e ON e.conversation_id = c.id AND e.kind = 'conversation.opened' WHERE c.customer_id = ?`, cust.ID).Scan(&status, &actor); err != nil {
+			t.Fatal(err)
+		}
+		if status != "pending" || actor != "system" {
+			t.Errorf("conversation %s opened by %s; want pending, by the system", status, actor)
+		}
+		// A second case goes on the same conversation.
+		if _, err := f.desk.OpenCase(f.ctx, selfservice.CaseInput{CustomerID: cust.ID, ServiceID: "transfer"}, f.agent); err != nil {
+			t.Fatal(err)
+		}
+		if n := f.count(`SELECT COUNT(*) FROM conversations WHERE customer_id = ?`, cust.ID); n != 1 {
+			t.Errorf("%d conversations, want 1", n)
+		}
+	})
+}

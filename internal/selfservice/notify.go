@@ -68,6 +68,8 @@ func (d *Desk) noticeText(cat *i18n.Catalog, c Case, svc Service) string {
 			parts = append(parts, cat.T("tracker.owes", "owes", owes))
 		}
 	}
+	// The limit is said once, when the case opens; repeating it on every move would bury the
+	// news of the move.
 	if c.Limit != nil && c.StageSeq == 1 {
 		parts = append(parts, cat.T("case.notify.finish_on", "way", cat.T("way."+string(c.Limit.Then))), Text(c.Limit.Message, cat.Lang))
 	}
@@ -96,6 +98,10 @@ func (d *Desk) fittingChannel(ctx context.Context, cust customer.Customer) (*cha
 	if err := rows.Err(); err != nil {
 		return nil, false, "", err
 	}
+	// Two passes: the link is worth having, so a channel that takes it wins; but a customer
+	// whose phone cannot open links is still told, in words. The device is the customer's,
+	// not the channel's, so in practice the first pass finds nothing for exactly those
+	// customers.
 	var reasons []string
 	for _, link := range []bool{true, false} {
 		fits, err := d.fitter.FitAll(ctx, cust.ID, channel.Purpose{WebLink: link})

@@ -118,6 +118,8 @@ func ParseRule(s string) (Rule, error) {
 		}
 		r.IsNum = true
 	}
+	// "dana" < "eli" would compare bytes, which means nothing to a customer in Hebrew or
+	// Arabic: texts are only equal or not.
 	if !r.IsNum && r.Op != Equal && r.Op != NotEqual {
 		return Rule{}, p.fail(valuePos, "a text can only be compared with == or !=")
 	}
@@ -191,6 +193,8 @@ func (p *ruleParser) space() {
 func isLower(c byte) bool { return c >= 'a' && c <= 'z' }
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
+// field reads a field name. Only ASCII lower case: a field is the id of a flow's step and a
+// JSON key, and one spelling per field keeps "Age" and "age" from being two limits.
 func (p *ruleParser) field() (string, error) {
 	start := p.pos
 	if !isLower(p.peek()) {
@@ -207,6 +211,7 @@ func (p *ruleParser) field() (string, error) {
 
 func (p *ruleParser) op() (Op, error) {
 	rest := p.src[p.pos:]
+	// Two-character operators first, or "<=" would read as "<" followed by garbage.
 	for _, op := range []Op{LessEq, GreaterEq, Equal, NotEqual, Less, Greater} {
 		if strings.HasPrefix(rest, string(op)) {
 			p.pos += len(op)
@@ -250,6 +255,8 @@ func (p *ruleParser) str() (string, error) {
 	return "", p.fail(start, "the text has no closing quote")
 }
 
+// number reads a plain decimal. No exponents, hex or separators: "1e9" in a limit is more
+// likely a typo than a billion, and "50,000" reads differently in different languages.
 func (p *ruleParser) number() (float64, error) {
 	start := p.pos
 	if p.peek() == '-' {
@@ -278,6 +285,8 @@ func (p *ruleParser) number() (float64, error) {
 	if len(lit) > maxNumberLen {
 		return 0, p.fail(start, fmt.Sprintf("a number is at most %d characters", maxNumberLen))
 	}
+	// The literal is at most 24 characters of digits, so ParseFloat cannot overflow to
+	// infinity; the check stays for the day the bound changes.
 	v, err := strconv.ParseFloat(lit, 64)
 	if err != nil || math.IsInf(v, 0) {
 		return 0, p.fail(start, "the number is out of range")
@@ -338,6 +347,8 @@ func (r Rule) Eval(answers map[string]any) (hit, known bool, err error) {
 		}
 		return false, true, nil
 	}
+	// Texts compare exactly, after trimming: a choice's value is fixed by the flow, and a
+	// case-folding rule would differ between scripts.
 	s := answerText(v)
 	if r.Op == Equal {
 		return s == r.Str, true, nil
@@ -356,6 +367,8 @@ func AnswerNumber(v any) (float64, bool) {
 	case int64:
 		return float64(n), true
 	case string:
+		// Separators as people type them: commas, spaces (also the no-break ones phones
+		// insert) and the apostrophe some keyboards use for thousands.
 		s := strings.TrimSpace(n)
 		s = strings.NewReplacer(",", "", "_", "", " ", "", "\u00a0", "", "\u202f", "", "'", "").Replace(s)
 		if s == "" || len(s) > maxNumberLen {

@@ -35,6 +35,8 @@ type DB struct {
 	write   *sql.DB
 	read    *sql.DB
 	batch   *batcher // SQLite only: groups concurrent transactions into one commit
+	// SQLite only: prepared statements of the writer and of the readers.
+	writeStmts, readStmts *stmtCache
 
 	stmtMu sync.Mutex
 	rebind map[string]string
@@ -111,7 +113,7 @@ func openSQLite(ctx context.Context, path string, opt Options) (*DB, error) {
 	}
 	r.SetMaxOpenConns(opt.ReadConns)
 	r.SetMaxIdleConns(opt.ReadConns)
-	db := &DB{dialect: SQLite, url: path, write: w, read: r, rebind: map[string]string{}}
+	db := &DB{dialect: SQLite, url: path, write: w, read: r, rebind: map[string]string{}, writeStmts: newStmtCache(w), readStmts: newStmtCache(r)}
 	db.batch = newBatcher(db)
 	return db, nil
 }
@@ -142,6 +144,8 @@ func (db *DB) Close() error {
 	if db.batch != nil {
 		db.batch.stop()
 	}
+	db.writeStmts.close()
+	db.readStmts.close()
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -199,11 +203,17 @@ func rebindDollar(q string) string {
 
 // Query runs a read-only query on the reader pool.
 func (db *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := db.readStmts.get(q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return db.read.QueryContext(ctx, db.Rebind(q), args...)
 }
 
 // QueryRow runs a read-only single-row query on the reader pool.
 func (db *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := db.readStmts.get(q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return db.read.QueryRowContext(ctx, db.Rebind(q), args...)
 }
 

@@ -98,17 +98,29 @@ func (tx *Tx) ctx(ctx context.Context) context.Context {
 
 // Exec runs a statement in the transaction.
 func (tx *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return tx.tx.ExecContext(tx.ctx(ctx), tx.db.Rebind(q), args...)
+	ctx = tx.ctx(ctx)
+	if st := tx.db.writeStmts.get(q); st != nil {
+		return tx.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	return tx.tx.ExecContext(ctx, tx.db.Rebind(q), args...)
 }
 
 // Query runs a query in the transaction.
 func (tx *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return tx.tx.QueryContext(tx.ctx(ctx), tx.db.Rebind(q), args...)
+	ctx = tx.ctx(ctx)
+	if st := tx.db.writeStmts.get(q); st != nil {
+		return tx.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
+	return tx.tx.QueryContext(ctx, tx.db.Rebind(q), args...)
 }
 
 // QueryRow runs a single-row query in the transaction.
 func (tx *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return tx.tx.QueryRowContext(tx.ctx(ctx), tx.db.Rebind(q), args...)
+	ctx = tx.ctx(ctx)
+	if st := tx.db.writeStmts.get(q); st != nil {
+		return tx.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
+	return tx.tx.QueryRowContext(ctx, tx.db.Rebind(q), args...)
 }
 
 // ErrNoRows is returned by QueryRow(...).Scan when nothing matched; re-exported so domain

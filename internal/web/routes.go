@@ -40,6 +40,7 @@ type Param struct {
 func (s *Server) routeTable() []Route {
 	help := newHelpPages(s)
 	track := newTrackerPages(s, help)
+	flows := newFlowPages(track)
 	return []Route{
 		// Health and metrics: for load balancers and Prometheus.
 		{Method: "GET", Pattern: "/healthz", Public: true, Tag: "ops", Summary: "The process is alive", handler: s.healthz},
@@ -226,6 +227,10 @@ func (s *Server) routeTable() []Route {
 			Request: stageRequest{}, Response: caseStageView{}, handler: s.setCaseStage},
 		{Method: "GET", Pattern: "/s/{token}", Public: true, Tag: "tracker", Summary: "The status tracker of a case (HTML): its stages, the current one, what happens next; in the customer's language. Rate-limited; an unknown, tampered or expired link is the same 404",
 			Query: []Param{{"lang", "he, ar, ru or en (default: the customer's language)"}}, handler: track.show},
+		{Method: "GET", Pattern: "/f/{service}", Public: true, Tag: "flows", Summary: "A service's guided flow (HTML): first its channels and limits, then the step the visitor's flow is at",
+			Query: []Param{{"lang", "he, ar, ru or en (default: the browser's language)"}}, handler: flows.show},
+		{Method: "POST", Pattern: "/f/{service}", Public: true, Tag: "flows", Summary: "A step of the guided flow (a same-origin form: action=start|next|back, a=the answer); limits are checked at the step that answers them; the last step opens the case",
+			Status: http.StatusSeeOther, handler: help.guardPost(flows.post)},
 
 		// The web chat widget: the script a site embeds, the visitor's session, settings and
 		// socket, the visitor's messages, and the demo site that embeds it. Public: the

@@ -60,7 +60,9 @@ func TestRoleMatrixCoversEveryRoute(t *testing.T) {
 		"GET /widget.js", "POST /widget/{channel}/session", "OPTIONS /widget/{channel}/session", "GET /widget/{channel}/config", "GET /widget/{channel}/live",
 		"POST /hooks/webchat/{channel}", "OPTIONS /hooks/webchat/{channel}", "GET /demo/site",
 		// The status tracker: the signed, expiring token in the link is the credential.
-		"GET /s/{token}"} {
+		"GET /s/{token}",
+		// Guided flows: anyone may ask for a service; the case goes to the contact they give.
+		"GET /f/{service}", "POST /f/{service}"} {
 		if !public[want] {
 			t.Errorf("%s should be public", want)
 		}

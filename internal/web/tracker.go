@@ -126,6 +126,8 @@ func (t *trackerPages) show(w http.ResponseWriter, r *http.Request) {
 		t.help.fail(w, r, err)
 		return
 	}
+	// The customer's own language, not the browser's: the link is opened on whatever phone
+	// is at hand (a grandchild's, a kiosk's), and the switch is there for the rest.
 	var prefer []string
 	if cust, err := t.s.d.Customers.Get(ctx, c.CustomerID); err == nil {
 		prefer = cust.Languages
@@ -159,6 +161,8 @@ func (t *trackerPages) show(w http.ResponseWriter, r *http.Request) {
 	if c.Limit != nil && !p.Done {
 		p.FinishOn, p.FinishMessage = p.T("way."+string(c.Limit.Then)), selfservice.Text(c.Limit.Message, lang)
 	}
+	// A view that cannot be recorded still shows the page: the customer's answer matters
+	// more than the count.
 	if err := desk.Viewed(ctx, c, lang); err != nil {
 		t.s.d.Log.Warn("tracker: record view", "err", err, "request_id", requestID(ctx))
 	}
@@ -171,18 +175,23 @@ func (t *trackerPages) date(cat *i18n.Catalog, tm time.Time) string {
 	return cat.T("tracker.date", "day", strconv.Itoa(tm.Day()), "month", cat.T("date.month."+strconv.Itoa(int(tm.Month()))), "year", strconv.Itoa(tm.Year()))
 }
 
-// render writes a page through a buffer, so a template error is a clean 500.
 func (t *trackerPages) render(w http.ResponseWriter, r *http.Request, status int, name string, p *trackerPage) {
+	t.renderWith(w, r, status, t.pages[name], p, p.Lang)
+}
+
+// renderWith writes a page through a buffer, so a template error is a clean 500.
+func (t *trackerPages) renderWith(w http.ResponseWriter, r *http.Request, status int, tpl *template.Template, p any, lang string) {
 	var buf bytes.Buffer
-	if err := t.pages[name].ExecuteTemplate(&buf, "layout", p); err != nil {
+	if err := tpl.ExecuteTemplate(&buf, "layout", p); err != nil {
 		t.help.fail(w, r, err)
 		return
 	}
 	hd := w.Header()
 	hd.Set("Content-Type", "text/html; charset=utf-8")
 	hd.Set("Cache-Control", "no-store")
-	hd.Set("Content-Language", p.Lang)
-	// The link is the customer's key to the case: search engines must not keep it.
+	hd.Set("Content-Language", lang)
+	// A tracker link is the customer's key to the case, a flow their answers: search engines
+	// must keep neither.
 	hd.Set("X-Robots-Tag", "noindex, nofollow")
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
