@@ -49,7 +49,22 @@ func (s *Server) conversationChannels(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, listOf[channel.ChannelFit]{Items: fits})
+	// Agents see which channels fit, never a channel's settings: those hold providers' tokens.
+	out := make([]channelFitView, 0, len(fits))
+	for _, f := range fits {
+		out = append(out, channelFitView{Channel: channelBrief{ID: f.Channel.ID, Name: f.Channel.Name, Kind: f.Channel.Kind, Enabled: f.Channel.Enabled},
+			Fits: f.Fits, Reason: f.Reason, Message: f.Message})
+	}
+	writeJSON(w, http.StatusOK, listOf[channelFitView]{Items: out})
+}
+
+// channelFitView is one channel and whether it fits the conversation's customer, as the
+// composer's channel picker shows it.
+type channelFitView struct {
+	Channel channelBrief `json:"channel"`
+	Fits    bool         `json:"fits"`
+	Reason  string       `json:"reason,omitempty"`
+	Message string       `json:"message,omitempty"`
 }
 
 // userCredits shows an agent's credit for accepted moves, for supervisors.

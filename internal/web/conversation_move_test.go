@@ -67,6 +67,9 @@ func TestKosherPhoneIsNeverOfferedWhatsAppOrWebLinks(t *testing.T) {
 		for _, it := range items(list) {
 			ch := it["channel"].(map[string]any)
 			fits[ch["kind"].(string)] = it["fits"].(bool)
+			if _, shown := ch["settings"]; shown {
+				t.Errorf("an agent's channel list shows %s's settings, which hold providers' tokens", ch["name"])
+			}
 		}
 		if fits["whatsapp"] || !fits["sms"] || !fits["voice"] {
 			t.Errorf("composer offers %v; want SMS and voice, never WhatsApp", fits)

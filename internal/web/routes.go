@@ -116,7 +116,7 @@ func (s *Server) routeTable() []Route {
 		{Method: "POST", Pattern: "/api/v1/conversations/{id}/move", Perm: auth.ConversationsWrite, Tag: "conversations", Summary: "Move the conversation to another channel on purpose (refused with a reason when the channel does not fit the customer)",
 			Request: moveRequest{}, Response: channel.Moved{}, handler: s.moveConversation},
 		{Method: "GET", Pattern: "/api/v1/conversations/{id}/channels", Perm: auth.ConversationsRead, Tag: "conversations", Summary: "Every channel, and whether it fits this customer (consent, device, WhatsApp window)",
-			Response: listOf[channel.ChannelFit]{}, handler: s.conversationChannels},
+			Response: listOf[channelFitView]{}, handler: s.conversationChannels},
 		{Method: "POST", Pattern: "/api/v1/messages/{id}/retry", Perm: auth.ConversationsWrite, Tag: "conversations", Summary: "Send a failed message again", Status: http.StatusAccepted, handler: s.retryMessage},
 
 		// Users and tokens.
