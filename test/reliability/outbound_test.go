@@ -22,13 +22,13 @@ import (
 
 // What the fake provider does with one request.
 const (
-	answerOK       = "ok"        // accept (once per key) and say so
-	answer503      = "503"       // Service Unavailable
-	answer429      = "429"       // Too Many Requests, Retry-After: 120
-	answerHang     = "hang"      // say nothing until the client gives up
-	answerReset    = "reset"     // drop the connection with a TCP reset, before any answer
-	answerLostAck  = "lost-ack"  // accept the message, then reset: the sender never hears
-	answerDown     = "down"      // 503 for ever
+	answerOK       = "ok"       // accept (once per key) and say so
+	answer503      = "503"      // Service Unavailable
+	answer429      = "429"      // Too Many Requests, Retry-After: 120
+	answerHang     = "hang"     // say nothing until the client gives up
+	answerReset    = "reset"    // drop the connection with a TCP reset, before any answer
+	answerLostAck  = "lost-ack" // accept the message, then reset: the sender never hears
+	answerDown     = "down"     // 503 for ever
 	retryAfterSecs = 120
 )
 
