@@ -56,10 +56,10 @@ type plan struct {
 
 func plans(quick bool) plan {
 	if quick {
-		return plan{Mode: "quick", Conc: []int{32}, PeakSeconds: 6, HalfSeconds: 6,
-			Sockets: 1000, Probes: 20, Starts: 3, Customers: 200_000, HalfInFlight: 512,
-			peak: 6 * time.Second, warm: time.Second, half: 6 * time.Second,
-			fanoutGap: 100 * time.Millisecond, idleWait: 2 * time.Second, maxRequests: 2_000_000}
+		return plan{Mode: "quick", Conc: []int{32}, PeakSeconds: 4, HalfSeconds: 4,
+			Sockets: 1000, Probes: 15, Starts: 3, Customers: 200_000, HalfInFlight: 512,
+			peak: 4 * time.Second, warm: time.Second, half: 4 * time.Second,
+			fanoutGap: 100 * time.Millisecond, idleWait: time.Second, maxRequests: 2_000_000}
 	}
 	return plan{Mode: "full", Conc: []int{8, 32, 128}, PeakSeconds: 20, HalfSeconds: 30,
 		Sockets: 1000, Probes: 100, Starts: 5, Customers: 500_000, HalfInFlight: 1024,
