@@ -71,20 +71,7 @@ func TestKill9LosesNothingAcknowledged(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer db.Close()
-		counts := map[string]int{}
-		rows, err := db.Query(context.Background(), `SELECT external_id, COUNT(*) FROM messages WHERE external_id LIKE 'k9-%' GROUP BY external_id`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var id string
-			var c int
-			if err := rows.Scan(&id, &c); err != nil {
-				t.Fatal(err)
-			}
-			counts[id] = c
-		}
-		rows.Close()
+		counts := storedTimes(t, db, "k9-")
 		for id := range acked {
 			if counts[id] != 1 {
 				t.Errorf("acknowledged message %s stored %d times, want 1", id, counts[id])

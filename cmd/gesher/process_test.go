@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -15,6 +16,8 @@ import (
 
 	"github.com/gesher-cs/gesher/internal/channel/api"
 	"github.com/gesher-cs/gesher/internal/demo"
+
+	"github.com/gesher-cs/gesher/internal/store"
 )
 
 // TestMain lets the test binary stand in for the gesher binary: run with GESHER_BE_MAIN=1 it
@@ -141,3 +144,27 @@ func (w *syncWriter) Write(p []byte) (int, error) {
 }
 
 func dataDir(t *testing.T) string { return filepath.Join(t.TempDir(), "data") }
+
+// storedTimes counts, per provider id with the given prefix, the messages stored for it: what
+// the durability tests compare with what the server acknowledged (each exactly once).
+func storedTimes(t *testing.T, db *store.DB, prefix string) map[string]int {
+	t.Helper()
+	out := map[string]int{}
+	rows, err := db.Query(context.Background(), `SELECT external_id, COUNT(*) FROM messages WHERE external_id LIKE ? GROUP BY external_id`, prefix+"%")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var c int
+		if err := rows.Scan(&id, &c); err != nil {
+			t.Fatal(err)
+		}
+		out[id] = c
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}

@@ -144,20 +144,7 @@ func TestCrashLosesNothingAcknowledged(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer db.Close()
-		stored := map[string]int{}
-		rows, err := db.Query(context.Background(), `SELECT external_id, COUNT(*) FROM messages WHERE external_id LIKE 'crash-%' GROUP BY external_id`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var id string
-			var c int
-			if err := rows.Scan(&id, &c); err != nil {
-				t.Fatal(err)
-			}
-			stored[id] = c
-		}
-		rows.Close()
+		stored := storedTimes(t, db, "crash-")
 		lost, doubled := 0, 0
 		for id := range prov.posted {
 			switch c := stored[id]; {

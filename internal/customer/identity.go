@@ -173,11 +173,13 @@ func normalizeWhatsApp(s string, bad func(string) (string, error)) (string, erro
 	}, s)
 	digits = strings.TrimPrefix(digits, "+")
 	if strings.HasPrefix(digits, "0") {
+		// A local or 00-prefixed number: the phone rules make it international, and the
+		// result must still be a WhatsApp id (a short number such as 00 43 12000 is not).
 		p, err := normalizePhone(digits, bad)
 		if err != nil {
 			return "", err
 		}
-		return strings.TrimPrefix(p, "+"), nil
+		digits = strings.TrimPrefix(p, "+")
 	}
 	if len(digits) < 8 || len(digits) > 15 {
 		return bad("a WhatsApp id is an international number of 8 to 15 digits")

@@ -9,6 +9,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/coder/websocket/wsjson"
 
+	"github.com/gesher-cs/gesher/internal/bus"
 	"github.com/gesher-cs/gesher/internal/event"
 )
 
@@ -49,6 +50,26 @@ func (s *Server) live(w http.ResponseWriter, r *http.Request) {
 	if err := s.writeFrame(ctx, c, liveFrame{Type: "hello"}); err != nil {
 		return
 	}
+	pump(ctx, c, sub, func(d bus.Delivery, ok bool) bool {
+		if !ok {
+			// The bus closed the subscription because we fell behind.
+			_ = s.writeFrame(ctx, c, liveFrame{Type: "resync"})
+			c.Close(websocket.StatusTryAgainLater, "fell behind; reconnect and reload")
+			return false
+		}
+		if d.Resync {
+			return s.writeFrame(ctx, c, liveFrame{Type: "resync"}) == nil
+		}
+		ev := d.Event
+		return s.writeFrame(ctx, c, liveFrame{Type: "event", Event: &ev}) == nil
+	})
+}
+
+// pump runs a live socket, the agents' and the widget's alike: a ping every 25 seconds (so
+// proxies keep the connection and a vanished peer is noticed), and each delivery of sub to
+// handle, until ctx ends, a ping fails or handle returns false. ok is false once the bus has
+// closed the subscription (the socket fell behind); handle must then end the socket.
+func pump(ctx context.Context, c *websocket.Conn, sub *bus.Subscription, handle func(d bus.Delivery, ok bool) bool) {
 	ping := time.NewTicker(25 * time.Second)
 	defer ping.Stop()
 	for {
@@ -63,20 +84,7 @@ func (s *Server) live(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		case d, ok := <-sub.C():
-			if !ok {
-				// The bus closed the subscription because we fell behind.
-				_ = s.writeFrame(ctx, c, liveFrame{Type: "resync"})
-				c.Close(websocket.StatusTryAgainLater, "fell behind; reconnect and reload")
-				return
-			}
-			if d.Resync {
-				if err := s.writeFrame(ctx, c, liveFrame{Type: "resync"}); err != nil {
-					return
-				}
-				continue
-			}
-			ev := d.Event
-			if err := s.writeFrame(ctx, c, liveFrame{Type: "event", Event: &ev}); err != nil {
+			if !handle(d, ok) || !ok {
 				return
 			}
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/coder/websocket/wsjson"
 
+	"github.com/gesher-cs/gesher/internal/bus"
 	"github.com/gesher-cs/gesher/internal/channel"
 	"github.com/gesher-cs/gesher/internal/conversation"
 	"github.com/gesher-cs/gesher/internal/customer"
@@ -437,30 +438,14 @@ func (s *Server) widgetLive(w http.ResponseWriter, r *http.Request) {
 		v.sent[m.ID] = true
 		v.delivered(ctx, m)
 	}
-	ping := time.NewTicker(25 * time.Second)
-	defer ping.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-ping.C:
-			pctx, pcancel := context.WithTimeout(ctx, 10*time.Second)
-			err := c.Ping(pctx)
-			pcancel()
-			if err != nil {
-				return
-			}
-		case d, ok := <-sub.C():
-			if !ok || d.Resync {
-				// Events may have been missed: the widget reconnects and gets the history again.
-				c.Close(websocket.StatusTryAgainLater, "reconnect")
-				return
-			}
-			if err := v.handle(ctx, c, d.Event); err != nil {
-				return
-			}
+	pump(ctx, c, sub, func(d bus.Delivery, ok bool) bool {
+		if !ok || d.Resync {
+			// Events may have been missed: the widget reconnects and gets the history again.
+			c.Close(websocket.StatusTryAgainLater, "reconnect")
+			return false
 		}
-	}
+		return v.handle(ctx, c, d.Event) == nil
+	})
 }
 
 // handle writes what one event means to the visitor. Only a failed write ends the socket.
