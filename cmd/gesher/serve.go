@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/gesher-cs/gesher/internal/demo"
@@ -58,8 +59,14 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 		// database closes.
 		defer a.Email.Close()
 	}
+	handler := a.Web(cfg.PublicURL, webLimits(cfg))
+	if cfg.PublicURL == "" {
+		// A text to a phone cannot carry a relative link: without --public-url, links start
+		// with the address this server listens on.
+		a.SetLinkBase(listenURL(ln.Addr()))
+	}
 	srv := &http.Server{
-		Handler:           a.Web(cfg.PublicURL, webLimits(cfg)),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		IdleTimeout:       120 * time.Second,
@@ -107,4 +114,21 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 		log.Warn("shutdown", "err", err)
 	}
 	return nil
+}
+
+// listenURL is the http address of a listener, naming the machine instead of an unspecified
+// address (0.0.0.0, ::), which no customer could open.
+func listenURL(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String()
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		if name, err := os.Hostname(); err == nil && name != "" {
+			host = name
+		} else {
+			host = "localhost"
+		}
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }

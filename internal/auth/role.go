@@ -53,8 +53,13 @@ const (
 	MetricsRead         Permission = "metrics:read"         // see dashboards and reports (supervisor+)
 	SettingsWrite       Permission = "settings:write"       // change service-wide settings (admin)
 	CannedWrite         Permission = "canned:write"         // write the team's canned responses (supervisor+)
+	LabelsWrite         Permission = "labels:write"         // keep the team's list of conversation labels (supervisor+)
 	PolicyWrite         Permission = "policy:write"         // change channels' service levels and business calendars (supervisor+)
 	ServicesWrite       Permission = "services:write"       // write the self-service catalogue: services, their channels, limits, stages and flows (supervisor+)
+	MenusWrite          Permission = "menus:write"          // write the contact centre's menu trees: prompts, options and actions of the phone and visual menu (supervisor+)
+	AssistWrite         Permission = "assist:write"         // write the proactive-help rules: when a visitor is offered a chat, an article or a callback (supervisor+)
+	BranchesWrite       Permission = "branches:write"       // configure branches: hours, services offered, desks (supervisor+)
+	SegmentsWrite       Permission = "segments:write"       // write segments, their channel-fit matrices, adoption targets and personas, and coaching tutorials (supervisor+)
 )
 
 // Permissions returns every permission, in a stable order, so that tests can walk every route
@@ -65,7 +70,7 @@ func Permissions() []Permission {
 		CustomersRead, CustomersWrite, CustomersMerge,
 		UsersRead, UsersWrite, TokensWrite,
 		ChannelsRead, ChannelsWrite,
-		EventsRead, MetricsRead, SettingsWrite, CannedWrite, PolicyWrite, ServicesWrite,
+		EventsRead, MetricsRead, SettingsWrite, CannedWrite, LabelsWrite, PolicyWrite, ServicesWrite, AssistWrite, MenusWrite, SegmentsWrite, BranchesWrite,
 	}
 }
 
@@ -78,7 +83,7 @@ func minRole(p Permission) Role {
 	case ConversationsRead, ConversationsWrite, ConversationsAssign,
 		CustomersRead, CustomersWrite, UsersRead:
 		return RoleAgent
-	case CustomersMerge, ChannelsRead, EventsRead, MetricsRead, CannedWrite, PolicyWrite, ServicesWrite:
+	case CustomersMerge, ChannelsRead, EventsRead, MetricsRead, CannedWrite, LabelsWrite, PolicyWrite, ServicesWrite, AssistWrite, MenusWrite, SegmentsWrite, BranchesWrite:
 		return RoleSupervisor
 	case UsersWrite, TokensWrite, ChannelsWrite, SettingsWrite:
 		return RoleAdmin

@@ -25,8 +25,13 @@ func TestRoleCan(t *testing.T) {
 		{MetricsRead /*          */, N, Y, Y},
 		{SettingsWrite /*        */, N, N, Y},
 		{CannedWrite /*          */, N, Y, Y},
+		{LabelsWrite /*          */, N, Y, Y},
 		{PolicyWrite /*          */, N, Y, Y},
 		{ServicesWrite /*        */, N, Y, Y},
+		{AssistWrite /*          */, N, Y, Y},
+		{MenusWrite /*           */, N, Y, Y},
+		{BranchesWrite /*        */, N, Y, Y},
+		{SegmentsWrite /*        */, N, Y, Y},
 	}
 	seen := map[Permission]bool{}
 	for _, row := range matrix {

@@ -30,6 +30,15 @@ type Acknowledger interface {
 	Ack(w http.ResponseWriter, ch Channel, in []Inbound, res []Result) error
 }
 
+// Answerer is implemented by adapters whose provider waits on the webhook's answer to know
+// what to do next (a phone call: what to say, whom to put it through to). It is called
+// instead of Ack, once the delivery is committed, with the request; what it records (a step
+// through a phone menu) goes through services injected into it, each committed before it
+// writes its answer, so the order "commit, then acknowledge" holds for it too.
+type Answerer interface {
+	Answer(ctx context.Context, w http.ResponseWriter, r *http.Request, ch Channel, body []byte, in []Inbound, res []Result) error
+}
+
 // BodyLimiter is implemented by adapters whose provider sends larger bodies than the server's
 // default webhook limit allows: raw email with its attachments.
 type BodyLimiter interface {
@@ -95,6 +104,10 @@ type Outbound struct {
 	// Template says the agent sent Text as an approved template (WhatsApp outside its
 	// 24-hour window): the adapter sends the real template whose rendering it is.
 	Template bool
+	// Choices are the answers the message offers, already numbered in Text: adapters whose
+	// provider has buttons (WhatsApp) send them as buttons; the others send Text alone, and
+	// the customer answers with the number.
+	Choices []string
 	// Subject is the conversation's subject, when it has one.
 	Subject string
 	// Thread is the conversation's earlier messages on the same channel, oldest first, for

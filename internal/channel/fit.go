@@ -21,6 +21,7 @@ const (
 	UnfitScreenReader = "screen-reader" // a picture-based menu does not serve a blind customer
 	UnfitWindowClosed = "window-closed" // WhatsApp: 24 hours since the customer last wrote; only a template may go
 	UnfitDisabled     = "channel-disabled"
+	UnfitSegment      = "segment" // a segment the customer is in says never (its channel-fit matrix)
 )
 
 // NotFitError says why a channel does not fit a customer.
@@ -42,6 +43,42 @@ type Fitter struct {
 	customers *customer.Service
 	channels  *Channels
 	now       func() time.Time
+	segments  SegmentRules
+}
+
+// SegmentRules says what a customer's segments' channel-fit matrices allow (internal/segment
+// implements it). Fitter is the one place that applies them, so routing, the composer's
+// picker, deflection and notifications all obey the same matrix.
+type SegmentRules interface {
+	ChannelRules(ctx context.Context, customerID string) (ChannelRules, error)
+}
+
+// WebLinkKind is the key of ChannelRules.Never for messages that carry a web link.
+const WebLinkKind Kind = "weblink"
+
+// ChannelRules are the customer's segments' matrices, combined: a kind any segment says never
+// to is never used; a kind one says offer-first to is listed first.
+type ChannelRules struct {
+	Never      map[Kind]SegmentVerdict
+	OfferFirst map[Kind]bool
+	// Hybrid names the customer's segments that are in the hybrid phase (their digital share
+	// is below its target): deflection may offer a digital channel but not move them onto one.
+	Hybrid []string
+}
+
+// SegmentVerdict is the segment behind a never, and the reason to report (UnfitSegment, or
+// UnfitKosherPhone for the built-in kosher-phone segment).
+type SegmentVerdict struct{ Segment, Reason string }
+
+// SetSegments makes the fitter apply the customers' segment matrices. Call it while wiring.
+func (f *Fitter) SetSegments(s SegmentRules) { f.segments = s }
+
+// Rules returns the customer's combined segment rules; empty rules without a segment source.
+func (f *Fitter) Rules(ctx context.Context, customerID string) (ChannelRules, error) {
+	if f.segments == nil {
+		return ChannelRules{}, nil
+	}
+	return f.segments.ChannelRules(ctx, customerID)
 }
 
 // NewFitter returns the channel-fit rules over the customer and channel stores.
@@ -61,6 +98,14 @@ type Purpose struct {
 
 // Check returns nil when ch fits the customer for purpose, or a *NotFitError saying why not.
 func (f *Fitter) Check(ctx context.Context, c customer.Customer, ch Channel, purpose Purpose) error {
+	rules, err := f.Rules(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	return f.check(ctx, c, ch, purpose, rules)
+}
+
+func (f *Fitter) check(ctx context.Context, c customer.Customer, ch Channel, purpose Purpose, rules ChannelRules) error {
 	unfit := func(reason, msg string) error {
 		return &NotFitError{Reason: reason, Channel: ch.Name, Message: msg}
 	}
@@ -70,6 +115,14 @@ func (f *Fitter) Check(ctx context.Context, c customer.Customer, ch Channel, pur
 	p := c.Profile
 	if allowed, said := p.Consent[string(ch.Kind)]; said && !allowed {
 		return unfit(UnfitNoConsent, "the customer has not agreed to be contacted on "+string(ch.Kind))
+	}
+	// The segments' matrices come before the channel's own rules: "never" is the customer's
+	// standing answer, whatever the WhatsApp window or the addresses on file say.
+	if v, ok := rules.Never[ch.Kind]; ok {
+		return unfit(v.Reason, "the customer is in the segment "+v.Segment+", which never uses "+string(ch.Kind))
+	}
+	if v, ok := rules.Never[WebLinkKind]; ok && purpose.WebLink {
+		return unfit(v.Reason, "the customer is in the segment "+v.Segment+", which never gets web links")
 	}
 	has := func(kinds ...customer.IdentityKind) bool {
 		return slices.ContainsFunc(c.Identities, func(id customer.Identity) bool { return slices.Contains(kinds, id.Kind) })
@@ -162,10 +215,12 @@ type ChannelFit struct {
 	Fits    bool    `json:"fits"`
 	Reason  string  `json:"reason,omitempty"`
 	Message string  `json:"message,omitempty"`
+	// OfferFirst says a segment of the customer's puts this kind first.
+	OfferFirst bool `json:"offer_first,omitempty"`
 }
 
 // FitAll checks every enabled channel for the customer: what the composer's channel picker
-// offers.
+// offers. Channels the customer's segments offer first come first; the rest keep their order.
 func (f *Fitter) FitAll(ctx context.Context, customerID string, purpose Purpose) ([]ChannelFit, error) {
 	c, err := f.customers.Get(ctx, customerID)
 	if err != nil {
@@ -175,13 +230,17 @@ func (f *Fitter) FitAll(ctx context.Context, customerID string, purpose Purpose)
 	if err != nil {
 		return nil, err
 	}
+	rules, err := f.Rules(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
 	out := []ChannelFit{}
 	for _, ch := range chs {
 		if !ch.Enabled {
 			continue
 		}
-		cf := ChannelFit{Channel: ch, Fits: true}
-		if err := f.Check(ctx, c, ch, purpose); err != nil {
+		cf := ChannelFit{Channel: ch, Fits: true, OfferFirst: rules.OfferFirst[ch.Kind]}
+		if err := f.check(ctx, c, ch, purpose, rules); err != nil {
 			var nf *NotFitError
 			if !errors.As(err, &nf) {
 				return nil, err
@@ -190,6 +249,15 @@ func (f *Fitter) FitAll(ctx context.Context, customerID string, purpose Purpose)
 		}
 		out = append(out, cf)
 	}
+	slices.SortStableFunc(out, func(a, b ChannelFit) int {
+		switch {
+		case a.OfferFirst == b.OfferFirst:
+			return 0
+		case a.OfferFirst:
+			return -1
+		}
+		return 1
+	})
 	return out, nil
 }
 

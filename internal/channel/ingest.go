@@ -35,7 +35,31 @@ type Ingester struct {
 	conversations *conversation.Service
 	files         *media.Store
 	log           *slog.Logger
+	responder     Responder
+	answers       AnswerTaker
 }
+
+// Responder answers a customer's new message from inside the ingest transaction that stored
+// it — the help bot, a guided flow run as a conversation. It is called once per message that
+// was not stored before: a provider's retry of the same message finds its receipt and never
+// reaches it, so nothing it does happens twice.
+type Responder interface {
+	Respond(ctx context.Context, ch Channel, item Inbound, rec conversation.Received) error
+}
+
+// SetResponder sets what answers new messages; nil answers none.
+func (in *Ingester) SetResponder(r Responder) { in.responder = r }
+
+// AnswerTaker recognises a customer's message that answers something they were asked outside
+// the conversation (a survey's "reply 1 to 5"), inside the ingest transaction. When it takes
+// the message it records what it means and returns its event; the message then opens or
+// reopens no conversation and reaches no responder. The survey package's service is one.
+type AnswerTaker interface {
+	Take(ctx context.Context, customerID, channelID, text string) (eventID string, taken bool, err error)
+}
+
+// SetAnswerTaker sets what is asked first about every inbound text; wired once at start-up.
+func (in *Ingester) SetAnswerTaker(a AnswerTaker) { in.answers = a }
 
 // NewIngester returns the ingest pipeline.
 func NewIngester(db *store.DB, clk clock.Clock, customers *customer.Service, conversations *conversation.Service, files *media.Store, log *slog.Logger) *Ingester {
@@ -120,6 +144,20 @@ func (in *Ingester) one(ctx context.Context, tx *store.Tx, ch Channel, item Inbo
 			}
 		}
 	}
+	if in.answers != nil && len(item.Files) == 0 && len(item.Attachments) == 0 {
+		id, taken, err := in.answers.Take(ctx, cust.ID, ch.ID, item.Text)
+		if err != nil {
+			return r, err
+		}
+		if taken {
+			if _, err := tx.Exec(ctx, `INSERT INTO channel_receipts (channel_id, external_id, event_id, created_at) VALUES (?, ?, ?, ?)`,
+				ch.ID, key, id, in.clock.Now().UnixMilli()); err != nil {
+				return r, fmt.Errorf("channel: record answer receipt: %w", err)
+			}
+			r.EventID, r.CustomerID = id, cust.ID
+			return r, nil
+		}
+	}
 	attachments := item.Attachments
 	for _, f := range item.Files {
 		stored, err := in.files.Put(ctx, f.Name, f.ContentType, f.Data)
@@ -143,7 +181,36 @@ func (in *Ingester) one(ctx context.Context, tx *store.Tx, ch Channel, item Inbo
 		return r, fmt.Errorf("channel: record receipt: %w", err)
 	}
 	r.EventID, r.CustomerID, r.ConversationID, r.MessageID = rec.Event.ID, cust.ID, rec.Conversation.ID, rec.Message.ID
+	if in.responder != nil {
+		if err := in.respond(ctx, tx, ch, item, rec); err != nil {
+			return r, err
+		}
+	}
 	return r, nil
+}
+
+// respond runs the responder inside a savepoint: what it writes commits with the message, and
+// if it fails, only its own writes are undone. The customer's message is kept either way, and
+// the agents answer it — a failing bot must not make the provider deliver it forever. Only a
+// conflict with a concurrent transaction, which the store retries whole, is passed on.
+func (in *Ingester) respond(ctx context.Context, tx *store.Tx, ch Channel, item Inbound, rec conversation.Received) error {
+	if _, err := tx.Exec(ctx, `SAVEPOINT responder`); err != nil {
+		return fmt.Errorf("channel: responder savepoint: %w", err)
+	}
+	err := in.responder.Respond(ctx, ch, item, rec)
+	if err != nil && (store.IsUniqueViolation(err) || store.IsSerializationFailure(err)) {
+		return err
+	}
+	if err != nil {
+		in.log.Error("responder failed; the message is kept for the agents", "channel", ch.Name, "message_id", rec.Message.ID, "err", err)
+		if _, err := tx.Exec(ctx, `ROLLBACK TO SAVEPOINT responder`); err != nil {
+			return fmt.Errorf("channel: responder roll back: %w", err)
+		}
+	}
+	if _, err := tx.Exec(ctx, `RELEASE SAVEPOINT responder`); err != nil {
+		return fmt.Errorf("channel: responder release: %w", err)
+	}
+	return nil
 }
 
 func (in *Ingester) status(ctx context.Context, tx *store.Tx, ch Channel, item Inbound, key string, r Result) (Result, error) {

@@ -92,6 +92,9 @@ func (m *Mover) Move(ctx context.Context, req MoveRequest, actor event.Actor) (M
 		if err := m.fit.Check(ctx, cust, to, purpose); err != nil {
 			return err
 		}
+		if err := m.hybridAllows(ctx, cust.ID, conv.ChannelID, to, req.Action); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `UPDATE conversations SET channel_id = ? WHERE id = ?`, to.ID, conv.ID); err != nil {
 			return fmt.Errorf("channel: move: %w", err)
 		}
@@ -138,4 +141,30 @@ func (m *Mover) Credits(ctx context.Context, userID string) (map[string]int, err
 			return out, nil
 		}
 	}
+}
+
+// hybridAllows keeps the hybrid phase (SPEC C13): while a segment the customer is in is below
+// its digital-adoption target, a customer on a traditional channel may be offered a digital one
+// (offer, visual-menu) but not moved onto it (continue). Moves between digital channels, and
+// back to the phone, are not affected.
+func (m *Mover) hybridAllows(ctx context.Context, customerID, fromID string, to Channel, action string) error {
+	if action != MoveContinue || to.Kind == "voice" || fromID == "" {
+		return nil
+	}
+	from, err := m.channels.Get(ctx, fromID)
+	if err != nil {
+		return err
+	}
+	if from.Kind != "voice" {
+		return nil
+	}
+	rules, err := m.fit.Rules(ctx, customerID)
+	if err != nil {
+		return err
+	}
+	if len(rules.Hybrid) > 0 {
+		return &conversation.ValidationError{Field: "action", Reason: "the customer's segment " + rules.Hybrid[0] +
+			" is in the hybrid phase: offer the digital channel (action offer) rather than moving the conversation onto it"}
+	}
+	return nil
 }

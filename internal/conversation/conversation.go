@@ -11,6 +11,7 @@ import (
 
 	"github.com/gesher-cs/gesher/internal/clock"
 	"github.com/gesher-cs/gesher/internal/event"
+	"github.com/gesher-cs/gesher/internal/jobs"
 	"github.com/gesher-cs/gesher/internal/routing"
 	"github.com/gesher-cs/gesher/internal/store"
 )
@@ -82,8 +83,12 @@ type Conversation struct {
 	UpdatedAt     time.Time  `json:"updated_at"`
 	LastMessageAt time.Time  `json:"last_message_at"`
 	ResolvedAt    *time.Time `json:"resolved_at,omitempty"`
-	Messages      []Message  `json:"messages,omitempty"`
-	Notes         []Note     `json:"notes,omitempty"`
+	// QueueID, SnoozedUntil and Labels are filled in by Get (the console's header shows them).
+	QueueID      string     `json:"queue_id,omitempty"`
+	SnoozedUntil *time.Time `json:"snoozed_until,omitempty"`
+	Labels       []Label    `json:"labels,omitempty"`
+	Messages     []Message  `json:"messages,omitempty"`
+	Notes        []Note     `json:"notes,omitempty"`
 }
 
 // Attachment is a file sent with a message. Gesher keeps its metadata; the bytes live where
@@ -109,8 +114,13 @@ type Message struct {
 	Status         string       `json:"status"`
 	StatusReason   string       `json:"status_reason,omitempty"`
 	Template       bool         `json:"template,omitempty"` // sent as an approved WhatsApp template
-	CreatedAt      time.Time    `json:"created_at"`
-	UpdatedAt      time.Time    `json:"updated_at"`
+	Bot            bool         `json:"bot,omitempty"`      // written by the help bot, not an agent
+	// Secret marks a message whose text is a secret for the customer alone (a one-time code):
+	// it is delivered, but agents' views show that it was sent, not what it said.
+	Secret    bool      `json:"secret,omitempty"`
+	Choices   []string  `json:"choices,omitempty"` // answers offered as buttons, numbered in Text too
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Note is an internal note: agents see it, customers never do.
@@ -172,6 +182,7 @@ type Service struct {
 	outbox   Outbox
 	guard    ChannelGuard
 	clocks   Clocks
+	jobs     *jobs.Queue // wakes snoozed conversations; nil until SetJobs
 	opt      Options
 }
 
@@ -258,6 +269,9 @@ func (s *Service) Receive(ctx context.Context, in InboundMessage) (Received, err
 			return fmt.Errorf("conversation: touch: %w", err)
 		}
 		conv.ChannelID, conv.LastMessageAt, conv.UpdatedAt = in.ChannelID, now, now
+		if err := s.wakeOnMessage(ctx, tx, conv); err != nil {
+			return err
+		}
 		// The clocks' events come before the message's, so that the message stays the newest
 		// entry of the customer's timeline.
 		if s.clocks != nil {
@@ -283,7 +297,7 @@ func (s *Service) Receive(ctx context.Context, in InboundMessage) (Received, err
 func messageData(m Message) map[string]any {
 	return map[string]any{
 		"message_id": m.ID, "direction": m.Direction, "text": m.Text, "status": m.Status,
-		"attachments": len(m.Attachments), "author_id": m.AuthorID, "external_id": m.ExternalID,
+		"attachments": len(m.Attachments), "author_id": m.AuthorID, "external_id": m.ExternalID, "bot": m.Bot,
 	}
 }
 
@@ -336,6 +350,9 @@ func (s *Service) Get(ctx context.Context, id string) (Conversation, error) {
 	q := s.db.Q(ctx)
 	c, err := scanConversation(q.QueryRow(ctx, sqlSelectConversation+` WHERE id = ?`, id))
 	if err != nil {
+		return c, err
+	}
+	if err := s.fillConsole(ctx, &c); err != nil {
 		return c, err
 	}
 	rows, err := q.Query(ctx, sqlSelectMessage+` WHERE conversation_id = ? OR conversation_id IN (SELECT id FROM conversations WHERE merged_into = ?) ORDER BY id`, id, id)
@@ -500,7 +517,9 @@ func (s *Service) setStatus(ctx context.Context, tx *store.Tx, c *Conversation, 
 	if st == Resolved {
 		resolvedAt = now.UnixMilli()
 	}
-	if _, err := tx.Exec(ctx, `UPDATE conversations SET status = ?, resolved_at = ?, updated_at = ? WHERE id = ?`, string(st), resolvedAt, now.UnixMilli(), c.ID); err != nil {
+	// Resolving ends a snooze: a conversation reopened later must not stay hidden until then.
+	if _, err := tx.Exec(ctx, `UPDATE conversations SET status = ?, resolved_at = ?, updated_at = ?, snoozed_until = CASE WHEN ? THEN NULL ELSE snoozed_until END WHERE id = ?`,
+		string(st), resolvedAt, now.UnixMilli(), st == Resolved, c.ID); err != nil {
 		if store.IsUniqueViolation(err) {
 			return ErrOpenExists
 		}
@@ -533,6 +552,15 @@ type ReplyInput struct {
 	Attachments []Attachment
 	// Template says Text is an approved template (WhatsApp outside its 24-hour window).
 	Template bool
+	// Bot says the help bot writes it (AuthorID is then empty): the message is marked as the
+	// bot's, for the agent who takes over.
+	Bot bool
+	// Secret keeps Text out of the message's event (a one-time code): the event log is read
+	// by far more than the customer's own thread.
+	Secret bool
+	// Choices are the answers the message offers, already numbered in Text; adapters whose
+	// provider has buttons send them as buttons too.
+	Choices []string
 }
 
 // Reply stores an agent's message to the customer and queues it for delivery in the same
@@ -567,7 +595,7 @@ func (s *Service) Reply(ctx context.Context, in ReplyInput) (Message, error) {
 		msg = Message{
 			ID: store.NewID(now), ConversationID: c.ID, CustomerID: c.CustomerID, ChannelID: channelID,
 			Direction: Outbound, AuthorID: authorID, Text: text, Attachments: attachments,
-			Status: StatusQueued, CreatedAt: now, UpdatedAt: now, Template: in.Template,
+			Status: StatusQueued, CreatedAt: now, UpdatedAt: now, Template: in.Template, Bot: in.Bot, Choices: in.Choices, Secret: in.Secret,
 		}
 		if msg.Attachments == nil {
 			msg.Attachments = []Attachment{}
@@ -583,10 +611,14 @@ func (s *Service) Reply(ctx context.Context, in ReplyInput) (Message, error) {
 		if authorID == "" {
 			actor = event.System
 		}
+		data := messageData(msg)
+		if in.Secret {
+			data["text"], data["secret"] = "", true
+		}
 		if _, err := s.events.Append(ctx, event.Event{
 			Kind: event.MessageQueued, CustomerID: c.CustomerID, ConversationID: c.ID, ChannelID: channelID,
 			Actor: actor,
-		}, messageData(msg)); err != nil {
+		}, data); err != nil {
 			return err
 		}
 		if s.clocks != nil {
@@ -740,13 +772,15 @@ func scanMessages(rows *sql.Rows) ([]Message, error) {
 		var m Message
 		var channel, author, ext sql.NullString
 		var att string
-		var created, updated, template int64
-		if err := rows.Scan(&m.ID, &m.ConversationID, &m.CustomerID, &channel, &m.Direction, &author, &ext, &m.Text, &att, &m.Status, &m.StatusReason, &created, &updated, &template); err != nil {
+		var created, updated, template, bot, secret int64
+		var choices string
+		if err := rows.Scan(&m.ID, &m.ConversationID, &m.CustomerID, &channel, &m.Direction, &author, &ext, &m.Text, &att, &m.Status, &m.StatusReason, &created, &updated, &template, &bot, &choices, &secret); err != nil {
 			return nil, fmt.Errorf("conversation: scan message: %w", err)
 		}
-		m.ChannelID, m.AuthorID, m.ExternalID, m.Template = channel.String, author.String, ext.String, template != 0
+		m.ChannelID, m.AuthorID, m.ExternalID, m.Template, m.Bot, m.Secret = channel.String, author.String, ext.String, template != 0, bot != 0, secret != 0
 		m.Attachments = []Attachment{}
 		_ = json.Unmarshal([]byte(att), &m.Attachments)
+		_ = json.Unmarshal([]byte(choices), &m.Choices)
 		m.CreatedAt, m.UpdatedAt = time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
 		out = append(out, m)
 	}
@@ -759,12 +793,22 @@ func insertMessage(ctx context.Context, tx *store.Tx, m Message) error {
 		att = []Attachment{}
 	}
 	b, _ := json.Marshal(att)
-	template := 0
+	choices := []byte("[]")
+	if len(m.Choices) > 0 {
+		choices, _ = json.Marshal(m.Choices)
+	}
+	template, bot, secret := 0, 0, 0
 	if m.Template {
 		template = 1
 	}
+	if m.Bot {
+		bot = 1
+	}
+	if m.Secret {
+		secret = 1
+	}
 	_, err := tx.Exec(ctx, sqlInsertMessage, m.ID, m.ConversationID, m.CustomerID, null(m.ChannelID), string(m.Direction),
-		null(m.AuthorID), null(m.ExternalID), m.Text, string(b), m.Status, m.StatusReason, m.CreatedAt.UnixMilli(), m.UpdatedAt.UnixMilli(), template)
+		null(m.AuthorID), null(m.ExternalID), m.Text, string(b), m.Status, m.StatusReason, m.CreatedAt.UnixMilli(), m.UpdatedAt.UnixMilli(), template, bot, string(choices), secret)
 	if err != nil {
 		return fmt.Errorf("conversation: insert message: %w", err)
 	}

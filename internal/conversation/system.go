@@ -16,6 +16,12 @@ type SystemMessage struct {
 	CustomerID string
 	ChannelID  string
 	Text       string
+	// Secret says Text holds a secret (a one-time code): it is delivered, but the event that
+	// records the message does not repeat it.
+	Secret bool
+	// Choices are the answers the message offers, already numbered in Text (a survey's
+	// scores); adapters whose provider has buttons send them as buttons too.
+	Choices []string
 }
 
 // SendSystem stores a system-authored message to the customer and queues it for delivery, in
@@ -36,7 +42,7 @@ func (s *Service) SendSystem(ctx context.Context, in SystemMessage) (Message, er
 		if err != nil {
 			return err
 		}
-		msg, err = s.Reply(ctx, ReplyInput{ConversationID: c.ID, ChannelID: in.ChannelID, Text: in.Text})
+		msg, err = s.Reply(ctx, ReplyInput{ConversationID: c.ID, ChannelID: in.ChannelID, Text: in.Text, Secret: in.Secret, Choices: in.Choices})
 		return err
 	})
 	return msg, err

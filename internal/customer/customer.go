@@ -55,6 +55,7 @@ const (
 	LargeText      = "large-text"
 	ReadAloud      = "read-aloud"
 	SimpleLanguage = "simple-language"
+	HighContrast   = "high-contrast"
 )
 
 // Devices: what the customer's phone can do decides which channels fit them.
@@ -468,12 +469,12 @@ func normalizeProfile(p Profile, thisYear int) (Profile, error) {
 	var acc []string
 	for _, a := range p.Accessibility {
 		switch a {
-		case ScreenReader, LargeText, ReadAloud, SimpleLanguage:
+		case ScreenReader, LargeText, ReadAloud, SimpleLanguage, HighContrast:
 			if !slices.Contains(acc, a) {
 				acc = append(acc, a)
 			}
 		default:
-			return invalid("accessibility", "must be screen-reader, large-text, read-aloud or simple-language")
+			return invalid("accessibility", "must be screen-reader, large-text, high-contrast, read-aloud or simple-language")
 		}
 	}
 	slices.Sort(acc)

@@ -132,6 +132,24 @@ func Seed(ctx context.Context, s Services) (Summary, error) {
 	if err := seedSelfService(ctx, s); err != nil {
 		return sum, err
 	}
+	if err := seedAssist(ctx, s); err != nil {
+		return sum, err
+	}
+	if err := seedMenu(ctx, s); err != nil {
+		return sum, err
+	}
+	if err := seedBranchVisits(ctx, s); err != nil {
+		return sum, err
+	}
+	if err := seedSurveys(ctx, s); err != nil {
+		return sum, fmt.Errorf("demo surveys: %w", err)
+	}
+	if err := seedSegments(ctx, s); err != nil {
+		return sum, err
+	}
+	if err := seedConsole(ctx, s); err != nil {
+		return sum, err
+	}
 	if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM customers WHERE merged_into IS NULL`).Scan(&sum.Customers); err != nil {
 		return sum, err
 	}

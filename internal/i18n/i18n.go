@@ -45,6 +45,7 @@ type Catalog struct {
 	Lang     string
 	Name     string // the language's own name ("עברית")
 	Dir      Direction
+	Scope    Scope // which texts it holds: every one, or only those customers read
 	tag      language.Tag
 	messages map[string]Message
 }
@@ -110,6 +111,18 @@ func LoadFS(fsys fs.FS, dir string) (*Bundle, error) {
 // Languages returns the catalog languages, English first.
 func (b *Bundle) Languages() []string { return slices.Clone(b.langs) }
 
+// LanguagesOf returns the languages whose catalogs hold every text of scope, English first:
+// ScopeAll gives the console's languages, ScopeCustomer every language a customer can read.
+func (b *Bundle) LanguagesOf(scope Scope) []string {
+	var out []string
+	for _, l := range b.langs {
+		if b.byLang[l].Scope.Covers(scope) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
 // Catalog returns the catalog of lang ("he").
 func (b *Bundle) Catalog(lang string) (*Catalog, error) {
 	c, ok := b.byLang[lang]
@@ -131,6 +144,7 @@ type catalogFile struct {
 	Lang     string                     `json:"lang"`
 	Name     string                     `json:"name"`
 	Dir      Direction                  `json:"dir"`
+	Scope    Scope                      `json:"scope"`
 	Messages map[string]json.RawMessage `json:"messages"`
 }
 
@@ -148,7 +162,14 @@ func Parse(data []byte) (*Catalog, error) {
 	if f.Dir != LTR && f.Dir != RTL {
 		return nil, fmt.Errorf("%w: dir must be ltr or rtl, not %q", ErrBadCatalog, f.Dir)
 	}
-	c := &Catalog{Lang: f.Lang, Name: f.Name, Dir: f.Dir, tag: tag, messages: make(map[string]Message, len(f.Messages))}
+	switch f.Scope {
+	case "":
+		f.Scope = ScopeAll
+	case ScopeAll, ScopeCustomer:
+	default:
+		return nil, fmt.Errorf("%w: scope must be all or customer, not %q", ErrBadCatalog, f.Scope)
+	}
+	c := &Catalog{Lang: f.Lang, Name: f.Name, Dir: f.Dir, Scope: f.Scope, tag: tag, messages: make(map[string]Message, len(f.Messages))}
 	for k, raw := range f.Messages {
 		var m Message
 		if err := json.Unmarshal(raw, &m.Text); err != nil {

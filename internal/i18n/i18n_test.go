@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"unicode"
 
 	"github.com/gesher-cs/gesher/internal/i18n"
 )
@@ -25,7 +26,7 @@ func load(t *testing.T) *i18n.Bundle {
 // written: the console and the server set <html dir> from it.
 func TestCatalogsDeclareLanguagesAndDirection(t *testing.T) {
 	b := load(t)
-	want := map[string]i18n.Direction{"en": i18n.LTR, "he": i18n.RTL, "ar": i18n.RTL, "ru": i18n.LTR}
+	want := map[string]i18n.Direction{"en": i18n.LTR, "he": i18n.RTL, "ar": i18n.RTL, "ru": i18n.LTR, "am": i18n.LTR, "fr": i18n.LTR}
 	for lang, dir := range want {
 		c, err := b.Catalog(lang)
 		if err != nil {
@@ -44,46 +45,121 @@ func TestCatalogsDeclareLanguagesAndDirection(t *testing.T) {
 	}
 }
 
-// Every language has every key English has, and no other; no text is empty; each uses the
-// same placeholders as English (a translated placeholder would show as "{שם}").
+// The six-language rule: every console language has every key English has; Amharic and
+// French, customer-only catalogs, have every customer-facing key and no console key; no text is
+// empty; placeholders agree with English.
 func TestCatalogsAgreeKeyByKey(t *testing.T) {
+	for _, p := range load(t).Check() {
+		t.Error(p)
+	}
+}
+
+// The console keeps its four languages; customers get six, and every customer-facing key is
+// in each of them.
+func TestCatalogScopes(t *testing.T) {
 	b := load(t)
+	if got, want := b.LanguagesOf(i18n.ScopeAll), []string{"en", "ar", "he", "ru"}; !slices.Equal(got, want) {
+		t.Errorf("console languages %v, want %v", got, want)
+	}
+	if got, want := b.LanguagesOf(i18n.ScopeCustomer), []string{"en", "am", "ar", "fr", "he", "ru"}; !slices.Equal(got, want) {
+		t.Errorf("customer languages %v, want %v", got, want)
+	}
 	en, _ := b.Catalog("en")
-	for _, lang := range b.Languages() {
-		c, _ := b.Catalog(lang)
-		for _, k := range en.Keys() {
-			m, ok := c.Message(k)
-			if !ok {
-				t.Errorf("%s: missing %s", lang, k)
-				continue
-			}
-			want, _ := en.Message(k)
-			if (m.Plural == nil) != (want.Plural == nil) {
-				t.Errorf("%s: %s is plural in one language and plain in the other", lang, k)
-				continue
-			}
-			for form, text := range texts(m) {
-				if strings.TrimSpace(text) == "" {
-					t.Errorf("%s: %s (%s) is empty", lang, k, form)
-				}
-				wantPH := i18n.Placeholders(texts(want)["other"])
-				gotPH := i18n.Placeholders(text)
-				// A plural form may spell the number out ("שתי שיחות"), so {n} is optional there.
-				if m.Plural != nil {
-					wantPH = slices.DeleteFunc(wantPH, func(s string) bool { return s == "n" })
-					gotPH = slices.DeleteFunc(gotPH, func(s string) bool { return s == "n" })
-				}
-				if !slices.Equal(gotPH, wantPH) {
-					t.Errorf("%s: %s (%s) uses placeholders %v, English %v", lang, k, form, gotPH, wantPH)
-				}
-			}
+	var customer int
+	for _, k := range en.Keys() {
+		if !i18n.CustomerFacing(k) {
+			continue
 		}
-		for _, k := range c.Keys() {
-			if _, ok := en.Message(k); !ok {
-				t.Errorf("%s: %s is not in English (stale key?)", lang, k)
+		customer++
+		for _, lang := range b.LanguagesOf(i18n.ScopeCustomer) {
+			c, _ := b.Catalog(lang)
+			if _, ok := c.Message(k); !ok {
+				t.Errorf("%s lacks the customer text %s", lang, k)
 			}
 		}
 	}
+	if customer < 50 {
+		t.Errorf("only %d customer-facing keys: the tracker's and flows' texts are missing from the rule", customer)
+	}
+	am, _ := b.Catalog("am")
+	if _, ok := am.Message("inbox.title"); ok || am.T("inbox.title") != "inbox.title" {
+		t.Error("Amharic holds a console text; the console is not in Amharic")
+	}
+	for _, k := range []string{"tracker.title", "case.notify.received", "flow.step", "sla.reminder.customer", "way.web", "date.month.12"} {
+		if !i18n.CustomerFacing(k) {
+			t.Errorf("%s must be customer-facing", k)
+		}
+	}
+	for _, k := range []string{"inbox.title", "admin.sla.explain", "composer.reply_label", "stage.guided"} {
+		if i18n.CustomerFacing(k) {
+			t.Errorf("%s is the console's, not customer-facing", k)
+		}
+	}
+}
+
+// The rule catches what a helper adding a language or a key would get wrong.
+func TestCheckFindsGaps(t *testing.T) {
+	fsys := fstest.MapFS{
+		"l/en.json": {Data: []byte(`{"lang":"en","dir":"ltr","messages":{"tracker.title":"Your request {ref}","inbox.title":"Inbox","flow.next":"Next"}}`)},
+		"l/he.json": {Data: []byte(`{"lang":"he","dir":"rtl","messages":{"tracker.title":"הפנייה {name}","flow.next":"הבא"}}`)},
+		"l/am.json": {Data: []byte(`{"lang":"am","dir":"ltr","scope":"customer","messages":{"tracker.title":"የእርስዎ ጥያቄ {ref}","inbox.title":"x"}}`)},
+	}
+	b, err := i18n.LoadFS(fsys, "l")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(b.Check(), "\n")
+	for _, want := range []string{"he: missing inbox.title", "he: tracker.title (other) uses placeholders [name]", "am: missing flow.next", "am: inbox.title is a console text"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("Check did not say %q; it said:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "am: missing inbox.title") {
+		t.Error("a customer-only catalog was asked for a console text")
+	}
+}
+
+// Each language is written in its own script, not an English copy left in place: every
+// customer text of Amharic has Ge'ez letters, and French differs from English almost
+// everywhere (a single word such as "Service" may be spelled alike).
+func TestCatalogsAreTranslated(t *testing.T) {
+	b := load(t)
+	en, _ := b.Catalog("en")
+	scripts := map[string]*unicode.RangeTable{"am": unicode.Ethiopic, "he": unicode.Hebrew, "ar": unicode.Arabic, "ru": unicode.Cyrillic}
+	for lang, script := range scripts {
+		c, _ := b.Catalog(lang)
+		for _, k := range c.Keys() {
+			if !i18n.CustomerFacing(k) || k == "tracker.date" {
+				continue
+			}
+			for _, text := range texts(mustMessage(c, k)) {
+				letters := strings.ContainsFunc(placeholderless(text), unicode.IsLetter)
+				if letters && !strings.ContainsFunc(text, func(r rune) bool { return unicode.Is(script, r) }) {
+					t.Errorf("%s: %s = %q has no letter of its own script", lang, k, text)
+				}
+			}
+		}
+	}
+	fr, _ := b.Catalog("fr")
+	for _, k := range fr.Keys() {
+		words := strings.ContainsFunc(placeholderless(fr.T(k)), unicode.IsLetter)
+		if words && fr.T(k) == en.T(k) && strings.Contains(fr.T(k), " ") && !strings.Contains(fr.T(k), "WhatsApp") {
+			t.Errorf("fr: %s is the English text %q", k, en.T(k))
+		}
+	}
+}
+
+// placeholderless is text without its {placeholders}: "{date}" alone is not an English copy.
+func placeholderless(text string) string {
+	for _, p := range i18n.Placeholders(text) {
+		text = strings.ReplaceAll(text, "{"+p+"}", "")
+	}
+	return text
+}
+
+func mustMessage(c *i18n.Catalog, k string) i18n.Message {
+	m, _ := c.Message(k)
+	return m
 }
 
 func texts(m i18n.Message) map[string]string {
@@ -149,7 +225,10 @@ func TestTextsReadRight(t *testing.T) {
 	if got := b.Match("he-IL,he;q=0.9,en;q=0.5"); got.Lang != "he" {
 		t.Errorf("Accept-Language he-IL picks %s", got.Lang)
 	}
-	if got := b.Match("ja, fr;q=0.5"); got.Lang != "en" {
+	if got := b.Match("am-ET,am;q=0.9"); got.Lang != "am" {
+		t.Errorf("Accept-Language am-ET picks %s", got.Lang)
+	}
+	if got := b.Match("ja, de;q=0.5"); got.Lang != "en" {
 		t.Errorf("Accept-Language without a known language picks %s, want en", got.Lang)
 	}
 	if _, err := b.Catalog("xx"); !errors.Is(err, i18n.ErrUnknownLanguage) {
@@ -177,6 +256,7 @@ func TestParseRefusesBrokenCatalogs(t *testing.T) {
 		"bad dir":         `{"lang":"en","dir":"up","messages":{}}`,
 		"bad plural form": `{"lang":"en","dir":"ltr","messages":{"a":{"one":"x","lots":"y"}}}`,
 		"number message":  `{"lang":"en","dir":"ltr","messages":{"a":3}}`,
+		"bad scope":       `{"lang":"en","dir":"ltr","scope":"agents","messages":{}}`,
 	} {
 		if _, err := i18n.Parse([]byte(src)); !errors.Is(err, i18n.ErrBadCatalog) {
 			t.Errorf("%s: %v, want ErrBadCatalog", name, err)
@@ -189,7 +269,7 @@ func TestParseRefusesBrokenCatalogs(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	for _, lang := range []string{"en", "he", "ar", "ru"} {
+	for _, lang := range []string{"en", "he", "ar", "ru", "am", "fr"} {
 		b, err := os.ReadFile(filepath.Join("locales", lang+".json"))
 		if err != nil {
 			f.Fatal(err)

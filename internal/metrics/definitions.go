@@ -23,10 +23,10 @@ func definitions() []Definition {
 			Description: "Share of inbound messages on digital channels (everything but voice and branch) per bucket.",
 			compute:     digitalShare},
 		{Name: "first_response_time", Title: "First response time", Unit: "seconds",
-			Description: "For conversations opened in the range: wall-clock time from conversation.opened to the first agent message (message.queued by a user). Percentiles by the channel the conversation opened on; unanswered counts those with no reply yet.",
+			Description: "For conversations opened in the range: business time (the opening channel's SLA calendar) from conversation.opened to the first agent message (message.queued by a user); wall_* are the same spans in wall-clock time. Percentiles by the channel the conversation opened on; unanswered counts those with no reply yet.",
 			compute:     firstResponse},
 		{Name: "resolution_time", Title: "Resolution time", Unit: "seconds",
-			Description: "For conversations opened in the range: time from conversation.opened to the first change to resolved. Percentiles by opening channel; unanswered counts those not resolved yet.",
+			Description: "For conversations opened in the range: business time from conversation.opened to the first change to resolved (wall_*: wall-clock). Percentiles by opening channel; unanswered counts those not resolved yet.",
 			compute:     resolution},
 		{Name: "deflection_flows", Title: "Moves between channels", Unit: "moves",
 			Description: "Accepted moves (conversation.moved) in the range, from channel kind to channel kind, by action.",
@@ -34,26 +34,65 @@ func definitions() []Definition {
 		{Name: "agent_activity", Title: "Agent activity", Unit: "count",
 			Description: "Per agent in the range: replies sent, conversations resolved, notes written, and accepted moves to other channels (their credit).",
 			compute:     agentActivity},
+		{Name: "sla_compliance", Title: "SLA compliance", Unit: "percent",
+			Description: "Per channel kind, queue and clock: SLA targets met (sla.met) and breached (sla.breached) in the range; compliance = met / (met + breached). A row with channel all sums every channel per clock.",
+			compute:     slaCompliance},
+		{Name: "csat", Title: "Customer satisfaction (CSAT)", Unit: "percent",
+			Description: "CSAT answers (survey.answered, 1 to 5) in the range, for all and per channel asked on, agent of the conversation and segment: responses, mean, and CSAT = the share of 4s and 5s; sent counts the surveys sent (survey.sent).",
+			compute:     csat},
+		{Name: "nps", Title: "Net promoter score (NPS)", Unit: "score",
+			Description: "NPS answers (0 to 10) in the range, for all and per channel, agent and segment: promoters (9-10), passives (7-8), detractors (0-6); NPS = % promoters - % detractors.",
+			compute:     nps},
+		{Name: "survey_comments", Title: "Survey comments", Unit: "comments",
+			Description: "The verbatim comments customers wrote with their CSAT or NPS answer in the range, newest first.",
+			compute:     surveyComments},
+		{Name: "containment", Title: "Self-service containment", Unit: "percent",
+			Description: "Cases customers opened themselves (case.opened not by an agent) in the range, per service and way; contained = no limit sent them to another way and no agent contact (their message or an agent's) within 7 days of opening.",
+			compute:     containment},
+		{Name: "search_success", Title: "Search success", Unit: "percent",
+			Description: "Help-centre searches (search.performed) in the range per language; successful = a result was opened (search.clicked) and the searcher wrote to no agent within 24 hours.",
+			compute:     searchSuccess},
+		{Name: "top_failed_searches", Title: "Top failed searches", Unit: "searches",
+			Description: "The 20 queries (lower-cased) that failed most in the range: no result opened, or a contact within 24 hours; no_results counts those that found nothing.",
+			compute:     topFailedSearches},
+		{Name: "channel_portfolio", Title: "Channel portfolio", Unit: "mixed",
+			Description: "Per channel kind: inbound volume, conversations, agent replies and hours (replies x minutes per reply), cost per contact (hours x the agent hour's cost / conversations), SLA compliance, CSAT, and the share of its customers who wrote on another channel within 48 hours.",
+			compute:     portfolio},
+		{Name: "channel_launch", Title: "Volume around a channel launch", Unit: "messages",
+			Description: "For each channel created in the range: inbound messages on all channels in the 28 days before and after its launch (cut at the range's end), those on the new channel, and the growth of the total. Did the pie grow?",
+			compute:     channelLaunch},
+		{Name: "digital_share_segments", Title: "Digital share per segment", Unit: "percent",
+			Description: "Per segment (its members now): the share of their inbound messages in the range on digital channels, beside the segment's adoption target.",
+			compute:     digitalShareSegments},
+		{Name: "proactive_offers", Title: "Proactive offers", Unit: "offers",
+			Description: "Per offer kind: offers shown (assist.offer-made) in the range, accepted, dismissed and completed (their outcome recorded).",
+			compute:     proactiveOffers},
+		{Name: "bot_containment", Title: "Bot containment", Unit: "percent",
+			Description: "Per channel kind: conversations the bot answered or ran a flow in, during the range; handed over (bot.handed-over) and contained (not handed over, no agent reply).",
+			compute:     botContainment},
+		{Name: "coaching_stages", Title: "Customers per digital stage", Unit: "customers",
+			Description: "Customers whose digital stage moved on (coaching.stage-advanced), per stage reached, per bucket.",
+			compute:     coachingStages},
+		{Name: "agent_credits", Title: "Agent credits", Unit: "customers",
+			Description: "Per agent: customers whose digital stage moved on in the range with the agent credited.",
+			compute:     agentCredits},
+		{Name: "branch_service", Title: "Branch service", Unit: "mixed",
+			Description: "Per branch: queue tickets taken in the range, done, no-shows, left; waiting (taken to called) and service times, median and 90th percentile; appointments booked and cancelled.",
+			compute:     branchService},
 	}
 }
 
 func countByKind(ctx context.Context, s *Service, q Query, kind event.Kind) (Result, error) {
-	kinds, err := s.channelKinds(ctx)
+	v, err := s.view(ctx, q, false)
 	if err != nil {
 		return Result{}, fmtErr(string(kind), err)
 	}
 	counts := map[string]map[time.Time]float64{}
-	err = s.scan(ctx, q.From, []event.Kind{kind}, func(e event.Event) error {
-		if !inRange(e.At, q) {
+	err = s.scanUntil(ctx, q.From, q.To, []event.Kind{kind}, func(e event.Event) error {
+		if !inRange(e.At, q) || !v.keep(e) {
 			return nil
 		}
-		ck := kinds[e.ChannelID]
-		if ck == "" {
-			ck = "unknown"
-		}
-		if q.ChannelKind != "" && ck != q.ChannelKind {
-			return nil
-		}
+		ck := v.kind(e.ChannelID)
 		if counts[ck] == nil {
 			counts[ck] = map[time.Time]float64{}
 		}
@@ -72,7 +111,7 @@ func opened(ctx context.Context, s *Service, q Query) (Result, error) {
 }
 
 func digitalShare(ctx context.Context, s *Service, q Query) (Result, error) {
-	vol, err := volume(ctx, s, Query{From: q.From, To: q.To, Bucket: q.Bucket, Location: q.Location})
+	vol, err := volume(ctx, s, Query{From: q.From, To: q.To, Bucket: q.Bucket, Location: q.Location, SegmentID: q.SegmentID, QueueID: q.QueueID})
 	if err != nil {
 		return vol, err
 	}
@@ -100,24 +139,22 @@ func digitalShare(ctx context.Context, s *Service, q Query) (Result, error) {
 // spans measures, for conversations opened in range, the time to the first event that ends
 // the span (ends reports whether e does, and who did it).
 func spans(ctx context.Context, s *Service, q Query, endKinds []event.Kind, ends func(e event.Event) (bool, string)) (Result, error) {
-	kinds, err := s.channelKinds(ctx)
+	v, err := s.view(ctx, q, false)
 	if err != nil {
 		return Result{}, err
 	}
 	type open struct {
-		at   time.Time
-		kind string
+		at            time.Time
+		kind, channel string
 	}
 	started := map[string]open{}
 	byKind := map[string][]time.Duration{}
+	wall := map[string][]time.Duration{}
 	done := map[string]bool{}
 	err = s.scan(ctx, q.From, append([]event.Kind{event.ConversationOpened}, endKinds...), func(e event.Event) error {
 		if e.Kind == event.ConversationOpened {
-			if inRange(e.At, q) {
-				ck := kinds[e.ChannelID]
-				if q.ChannelKind == "" || ck == q.ChannelKind {
-					started[e.ConversationID] = open{at: e.At, kind: ck}
-				}
+			if inRange(e.At, q) && v.keep(e) {
+				started[e.ConversationID] = open{at: e.At, kind: v.kind(e.ChannelID), channel: e.ChannelID}
 			}
 			return nil
 		}
@@ -133,9 +170,14 @@ func spans(ctx context.Context, s *Service, q Query, endKinds []event.Kind, ends
 		if q.AgentID != "" && by != q.AgentID {
 			return nil
 		}
-		d := e.At.Sub(st.at)
+		d, err := v.business(ctx, st.channel, st.at, e.At)
+		if err != nil {
+			return err
+		}
 		byKind[st.kind] = append(byKind[st.kind], d)
 		byKind["all"] = append(byKind["all"], d)
+		wall[st.kind] = append(wall[st.kind], e.At.Sub(st.at))
+		wall["all"] = append(wall["all"], e.At.Sub(st.at))
 		return nil
 	})
 	if err != nil {
@@ -150,7 +192,7 @@ func spans(ctx context.Context, s *Service, q Query, endKinds []event.Kind, ends
 	}
 	out := Result{Distribution: map[string]Distribution{}}
 	for k, d := range byKind {
-		out.Distribution[k] = distribution(d, unanswered[k])
+		out.Distribution[k] = distribution(d, wall[k], unanswered[k])
 	}
 	for k, n := range unanswered {
 		if _, ok := out.Distribution[k]; !ok {

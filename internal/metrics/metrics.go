@@ -1,16 +1,20 @@
 package metrics
 
 import (
+	"cmp"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"slices"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/gesher-cs/gesher/internal/event"
+	"github.com/gesher-cs/gesher/internal/policy"
 	"github.com/gesher-cs/gesher/internal/store"
 )
 
@@ -19,8 +23,14 @@ type Query struct {
 	From, To    time.Time // [From, To)
 	ChannelKind string    // only conversations or messages on channels of this kind
 	AgentID     string    // only work done by this agent
+	SegmentID   string    // only customers who are members of this segment now
+	QueueID     string    // only conversations in this queue now
+	BranchID    string    // only this branch's tickets and appointments
 	Bucket      string    // day (default), week or month, for time series
 	Location    *time.Location
+	// HourCost is the cost of an agent hour, for the channel portfolio's cost per contact;
+	// zero takes the service's configured cost.
+	HourCost float64
 }
 
 // Point is one value of a series.
@@ -35,7 +45,9 @@ type Series struct {
 	Points []Point `json:"points"`
 }
 
-// Distribution summarises durations: percentiles, not only averages.
+// Distribution summarises durations: percentiles, not only averages. The main figures are
+// business time, counted in the calendar of the channel the conversation opened on, as the SLA
+// clocks count it; the wall-clock median and 90th percentile stand beside them.
 type Distribution struct {
 	Count      int     `json:"count"`
 	Unanswered int     `json:"unanswered,omitempty"` // started in range, not finished yet
@@ -43,6 +55,8 @@ type Distribution struct {
 	P50Sec     float64 `json:"p50_sec"`
 	P90Sec     float64 `json:"p90_sec"`
 	P99Sec     float64 `json:"p99_sec"`
+	WallP50Sec float64 `json:"wall_p50_sec"`
+	WallP90Sec float64 `json:"wall_p90_sec"`
 }
 
 // Row is one row of a table result (flows between channels, per-channel figures).
@@ -70,19 +84,61 @@ type Definition struct {
 // ErrUnknown is returned for a metric name that is not defined.
 var ErrUnknown = errors.New("no such metric")
 
+// Calendars gives the business calendar a channel's service levels count in; the policy
+// package's service is one. Without it, durations are wall-clock time.
+type Calendars interface {
+	CalendarFor(ctx context.Context, channelID string) (*policy.Calendar, error)
+}
+
 // Service computes metrics.
 type Service struct {
-	db     *store.DB
-	events *event.Log
-	defs   []Definition
+	db        *store.DB
+	events    *event.Log
+	defs      []Definition
+	calendars Calendars
+	cost      Costs
+
+	mu    sync.Mutex
+	cache map[string]cached // results by query, valid while the log has not grown
+}
+
+// cached is a computed result and the log it was computed over: the newest event's seq. The
+// log is append-only, so while its newest seq is the same the result equals a recomputation;
+// a minute's age bound covers what is read beside the log (channels, segments, queues).
+type cached struct {
+	seq int64
+	at  time.Time
+	r   Result
+}
+
+// cacheSize bounds the cache; when full it starts again empty.
+const cacheSize = 256
+
+// Costs price agent work for the channel portfolio.
+type Costs struct {
+	HourCost float64 // the cost of an agent hour (default 100, in whatever currency the reader thinks in)
+	// ReplyMinutes is the agent time one reply takes, per channel kind; kinds not listed take
+	// ReplyMinutes[""] (default 3). The defaults: voice 6, email 5, the chats 2.
+	ReplyMinutes map[string]float64
+}
+
+// DefaultCosts are the costs a service starts with.
+func DefaultCosts() Costs {
+	return Costs{HourCost: 100, ReplyMinutes: map[string]float64{"": 3, "voice": 6, "email": 5, "whatsapp": 2, "sms": 2, "webchat": 2, "telegram": 2}}
 }
 
 // NewService returns the metrics over the event log.
 func NewService(db *store.DB, events *event.Log) *Service {
-	s := &Service{db: db, events: events}
+	s := &Service{db: db, events: events, cost: DefaultCosts()}
 	s.defs = definitions()
 	return s
 }
+
+// SetCalendars sets where business calendars come from; wired once at start-up.
+func (s *Service) SetCalendars(c Calendars) { s.calendars = c }
+
+// SetCosts sets the prices of agent work.
+func (s *Service) SetCosts(c Costs) { s.cost = c }
 
 // List returns every definition.
 func (s *Service) List() []Definition { return slices.Clone(s.defs) }
@@ -106,14 +162,38 @@ func (s *Service) Compute(ctx context.Context, name string, q Query) (Result, er
 		return Result{}, &QueryError{"bucket must be day, week or month"}
 	}
 	for _, d := range s.defs {
-		if d.Name == name {
-			r, err := d.compute(ctx, s, q)
-			r.Name, r.From, r.To = name, q.From, q.To
-			return r, err
+		if d.Name != name {
+			continue
 		}
+		// A dashboard asks for the same figure more than once (CSAT by channel, by agent, by
+		// segment): the second is served from the first while the log has not grown.
+		var seq int64
+		if err := s.db.QueryRow(ctx, sqlNewestSeq).Scan(&seq); err != nil {
+			return Result{}, fmtErr(name, err)
+		}
+		key := fmt.Sprintf("%s|%d|%d|%s|%s|%s|%s|%s|%s|%s|%g", name, q.From.UnixMilli(), q.To.UnixMilli(), q.ChannelKind, q.AgentID, q.SegmentID, q.QueueID, q.BranchID, q.Bucket, q.Location, q.HourCost)
+		s.mu.Lock()
+		c, ok := s.cache[key]
+		s.mu.Unlock()
+		if ok && c.seq == seq && time.Since(c.at) < time.Minute {
+			return c.r, nil
+		}
+		r, err := d.compute(ctx, s, q)
+		r.Name, r.From, r.To = name, q.From, q.To
+		if err == nil {
+			s.mu.Lock()
+			if s.cache == nil || len(s.cache) >= cacheSize {
+				s.cache = map[string]cached{}
+			}
+			s.cache[key] = cached{seq: seq, at: time.Now(), r: r}
+			s.mu.Unlock()
+		}
+		return r, err
 	}
 	return Result{}, ErrUnknown
 }
+
+const sqlNewestSeq = `SELECT COALESCE(MAX(seq), 0) FROM events`
 
 // QueryError says what is wrong with a query.
 type QueryError struct{ Reason string }
@@ -122,23 +202,68 @@ func (e *QueryError) Error() string { return e.Reason }
 
 // scan reads every event of kinds from since on, in order, page by page.
 func (s *Service) scan(ctx context.Context, since time.Time, kinds []event.Kind, fn func(e event.Event) error) error {
-	var after int64
-	for {
-		evs, err := s.events.List(ctx, event.Filter{Kinds: kinds, Since: since, AfterSeq: after, Limit: 1000})
-		if err != nil {
+	return s.scanUntil(ctx, since, time.Time{}, kinds, fn)
+}
+
+// scanUntil reads every event of kinds in [since, until) (until zero: to the end), oldest
+// first (by time, then by seq), reading each kind in one query on a reader: not in pages,
+// which over a year of history re-sort the range for every thousand rows.
+func (s *Service) scanUntil(ctx context.Context, since, until time.Time, kinds []event.Kind, fn func(e event.Event) error) error {
+	// One query per kind, then ordered in memory: with a single kind, both databases read
+	// the (kind, created_at) index, where an IN list or an ORDER BY leads SQLite to walk the
+	// time index through every kind of event in the range.
+	q := sqlScan + ` AND created_at < ?`
+	end := until.UnixMilli()
+	if until.IsZero() {
+		end = math.MaxInt64
+	}
+	var evs []event.Event
+	for _, k := range kinds {
+		if err := s.read(ctx, q, &evs, string(k), since.UnixMilli(), end); err != nil {
 			return err
 		}
-		for _, e := range evs {
-			if err := fn(e); err != nil {
-				return err
-			}
-			after = e.Seq
+	}
+	slices.SortFunc(evs, func(a, b event.Event) int {
+		if c := a.At.Compare(b.At); c != 0 {
+			return c
 		}
-		if len(evs) < 1000 {
-			return nil
+		return cmp.Compare(a.Seq, b.Seq)
+	})
+	for _, e := range evs {
+		if err := fn(e); err != nil {
+			return err
 		}
 	}
+	return nil
 }
+
+// read appends the events q selects to evs.
+func (s *Service) read(ctx context.Context, q string, evs *[]event.Event, args ...any) error {
+	rows, err := s.db.Query(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("metrics: scan: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e event.Event
+		var cust, conv, ch sql.NullString
+		var data string
+		var at int64
+		if err := rows.Scan(&e.Seq, &e.Kind, &cust, &conv, &ch, &e.Actor.Kind, &e.Actor.ID, &data, &at); err != nil {
+			return fmt.Errorf("metrics: scan: %w", err)
+		}
+		e.CustomerID, e.ConversationID, e.ChannelID = cust.String, conv.String, ch.String
+		e.Data, e.At = json.RawMessage(data), time.UnixMilli(at).UTC()
+		*evs = append(*evs, e)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("metrics: scan: %w", err)
+	}
+	return nil
+}
+
+// sqlScan selects the events of one kind from a moment on.
+const sqlScan = `SELECT seq, kind, customer_id, conversation_id, channel_id, actor_kind, actor_id, data, created_at FROM events WHERE kind = ? AND created_at >= ?`
 
 // channelKinds maps channel ids to kinds.
 func (s *Service) channelKinds(ctx context.Context) (map[string]string, error) {
@@ -200,24 +325,32 @@ func seriesOf(q Query, counts map[string]map[time.Time]float64) []Series {
 	return out
 }
 
-// distribution summarises durations with nearest-rank percentiles.
-func distribution(d []time.Duration, unanswered int) Distribution {
+// distribution summarises durations (business time, and the same spans in wall-clock time)
+// with nearest-rank percentiles.
+func distribution(d, wall []time.Duration, unanswered int) Distribution {
 	out := Distribution{Count: len(d), Unanswered: unanswered}
 	if len(d) == 0 {
 		return out
 	}
 	slices.Sort(d)
+	slices.Sort(wall)
 	var sum float64
 	for _, v := range d {
 		sum += v.Seconds()
 	}
-	rank := func(p float64) float64 {
-		i := int(math.Ceil(p*float64(len(d)))) - 1
-		return d[max(i, 0)].Seconds()
-	}
 	out.MeanSec = math.Round(sum/float64(len(d))*1000) / 1000
-	out.P50Sec, out.P90Sec, out.P99Sec = rank(0.50), rank(0.90), rank(0.99)
+	out.P50Sec, out.P90Sec, out.P99Sec = rank(d, 0.50), rank(d, 0.90), rank(d, 0.99)
+	out.WallP50Sec, out.WallP90Sec = rank(wall, 0.50), rank(wall, 0.90)
 	return out
+}
+
+// rank is the nearest-rank percentile p of sorted durations, in seconds.
+func rank(d []time.Duration, p float64) float64 {
+	if len(d) == 0 {
+		return 0
+	}
+	i := int(math.Ceil(p*float64(len(d)))) - 1
+	return d[max(i, 0)].Seconds()
 }
 
 func dataField(e event.Event, key string) string {

@@ -130,11 +130,11 @@ func TestMetricsAgainstHandComputedHistory(t *testing.T) {
 		check("volume on whatsapp only", values(get("volume", metrics.Query{From: q.From, To: q.To, ChannelKind: "whatsapp"})), map[string][]float64{"whatsapp": {1, 1}})
 
 		frt := get("first_response_time", q).Distribution
-		check("first_response_time all", frt["all"], metrics.Distribution{Count: 2, Unanswered: 1, MeanSec: 2100, P50Sec: 600, P90Sec: 3600, P99Sec: 3600})
-		check("first_response_time whatsapp", frt["whatsapp"], metrics.Distribution{Count: 1, MeanSec: 600, P50Sec: 600, P90Sec: 600, P99Sec: 600})
+		check("first_response_time all", frt["all"], metrics.Distribution{Count: 2, Unanswered: 1, MeanSec: 2100, P50Sec: 600, P90Sec: 3600, P99Sec: 3600, WallP50Sec: 600, WallP90Sec: 3600})
+		check("first_response_time whatsapp", frt["whatsapp"], metrics.Distribution{Count: 1, MeanSec: 600, P50Sec: 600, P90Sec: 600, P99Sec: 600, WallP50Sec: 600, WallP90Sec: 600})
 		check("first_response_time voice", frt["voice"], metrics.Distribution{Unanswered: 1})
 		res := get("resolution_time", q).Distribution
-		check("resolution_time all", res["all"], metrics.Distribution{Count: 1, Unanswered: 2, MeanSec: 3600, P50Sec: 3600, P90Sec: 3600, P99Sec: 3600})
+		check("resolution_time all", res["all"], metrics.Distribution{Count: 1, Unanswered: 2, MeanSec: 3600, P50Sec: 3600, P90Sec: 3600, P99Sec: 3600, WallP50Sec: 3600, WallP90Sec: 3600})
 
 		check("deflection_flows", get("deflection_flows", q).Rows, []metrics.Row{{"from": "api", "to": "whatsapp", "action": "offer", "count": 1}})
 		check("agent_activity", get("agent_activity", q).Rows, []metrics.Row{{"agent_id": agent, "replies": 2, "resolved": 1, "notes": 0, "moves": 1}})

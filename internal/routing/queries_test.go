@@ -7,5 +7,6 @@ import (
 )
 
 func TestQueriesPrepare(t *testing.T) {
-	storetest.Prepare(t, map[string]string{"sqlPreviousOwner": sqlPreviousOwner, "sqlCandidates": sqlCandidates})
+	storetest.Prepare(t, map[string]string{"sqlPreviousOwner": sqlPreviousOwner, "sqlCandidates": sqlCandidates,
+		"sqlQueueByID": sqlQueueByID, "sqlQueues": sqlQueues, "sqlMembers": sqlMembers})
 }

@@ -40,7 +40,15 @@ type Router struct {
 	// StickyWithin is how far back a previous owner counts.
 	StickyWithin time.Duration
 	weigh        Weigher
+	segmentsOf   SegmentSource
 }
+
+// SegmentSource returns the names of the segments a customer is in now (segment_members),
+// which queues match on beside the profile's own segment tags.
+type SegmentSource func(ctx context.Context, customerID string) ([]string, error)
+
+// SetSegments makes queues match the customer's evaluated segments. Call it while wiring.
+func (r *Router) SetSegments(f SegmentSource) { r.segmentsOf = f }
 
 // New returns a router that weighs conversations by DefaultWeights.
 func New(db *store.DB, clk clock.Clock) *Router {
@@ -75,6 +83,12 @@ type Request struct {
 	CustomerID string
 	ChannelID  string
 	Topic      string
+	// QueueID sends the conversation to this queue's members instead of the queue its rules
+	// match (an agent transferred it there). The previous owner does not count then: the
+	// transfer moved the conversation away from them on purpose.
+	QueueID string
+	// Exclude is an agent not to choose: the one who transferred the conversation away.
+	Exclude string
 }
 
 // Decision is where a conversation goes.
@@ -118,14 +132,33 @@ func (r *Router) Route(ctx context.Context, req Request) (Decision, error) {
 	}
 	langs := split(langList)
 	segments := profileSegments(profile)
+	if r.segmentsOf != nil && req.CustomerID != "" {
+		names, err := r.segmentsOf(ctx, req.CustomerID)
+		if err != nil {
+			return d, fmt.Errorf("routing: segments: %w", err)
+		}
+		for _, n := range names {
+			if !slices.Contains(segments, n) {
+				segments = append(segments, n)
+			}
+		}
+	}
 
-	best, err := r.matchQueue(ctx, langs, kind, req.Topic, segments)
+	var best *queue
+	if req.QueueID != "" {
+		best, err = r.queueByID(ctx, req.QueueID)
+	} else {
+		best, err = r.matchQueue(ctx, langs, kind, req.Topic, segments)
+	}
 	if err != nil {
 		return d, err
 	}
 	agents, err := r.candidates(ctx, best)
 	if err != nil {
 		return d, err
+	}
+	if req.Exclude != "" {
+		agents = slices.DeleteFunc(agents, func(a agent) bool { return a.id == req.Exclude })
 	}
 	if best != nil {
 		d.QueueID = best.id
@@ -138,7 +171,7 @@ func (r *Router) Route(ctx context.Context, req Request) (Decision, error) {
 	if err := q.QueryRow(ctx, sqlPreviousOwner, req.CustomerID, since).Scan(&prev); err != nil && !store.IsNoRows(err) {
 		return d, fmt.Errorf("routing: previous owner: %w", err)
 	}
-	if prev.Valid {
+	if prev.Valid && req.QueueID == "" {
 		for _, a := range agents {
 			if a.id != prev.String || !room(a) {
 				continue

@@ -20,7 +20,7 @@ import (
 type Service struct {
 	ID          string            `json:"id"` // a slug: car-claim
 	Category    string            `json:"category"`
-	Name        map[string]string `json:"name"`        // per language: he, ar, en, ru
+	Name        map[string]string `json:"name"`        // per language: he, ar, en, ru, am, fr
 	Description map[string]string `json:"description"` // per language
 	Channels    []Way             `json:"channels"`    // the ways the service can be done
 	Limits      []Limit           `json:"limits"`
@@ -97,11 +97,11 @@ var slug = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
 
 func checkTexts(field string, m map[string]string, required bool, maxLen int) error {
 	if required && len(m) == 0 {
-		return &ValidationError{Field: field, Reason: "give it in at least one of he, ar, en, ru"}
+		return &ValidationError{Field: field, Reason: "give it in at least one of he, ar, en, ru, am, fr"}
 	}
 	for lang, text := range m {
 		if !slices.Contains(Langs, lang) {
-			return &ValidationError{Field: field + "." + lang, Reason: "not a language of the catalogue (he, ar, en, ru)"}
+			return &ValidationError{Field: field + "." + lang, Reason: "not a language of the catalogue (he, ar, en, ru, am, fr)"}
 		}
 		if strings.TrimSpace(text) == "" {
 			return &ValidationError{Field: field + "." + lang, Reason: "is empty"}

@@ -29,7 +29,7 @@ const (
 const defaultTrackerDays = 90
 
 // Langs are the languages a service is described in and a customer is told in.
-var Langs = []string{"he", "ar", "en", "ru"}
+var Langs = []string{"he", "ar", "en", "ru", "am", "fr"}
 
 // Options tune the desk.
 type Options struct {

@@ -165,7 +165,7 @@ func TestCatalogueRefusesWhatIsWrong(t *testing.T) {
 	}{
 		"bad id":           {"Transfer!", func(*selfservice.Input) {}, "id"},
 		"no name":          {"x", func(in *selfservice.Input) { in.Name = nil }, "name"},
-		"unknown language": {"x", func(in *selfservice.Input) { in.Name["fr"] = "Virement" }, "name.fr"},
+		"unknown language": {"x", func(in *selfservice.Input) { in.Name["de"] = "Überweisung" }, "name.de"},
 		"no channels":      {"x", func(in *selfservice.Input) { in.Channels = nil }, "channels"},
 		"unknown channel":  {"x", func(in *selfservice.Input) { in.Channels = append(in.Channels, "fax") }, "channels[3]"},
 		"channel twice":    {"x", func(in *selfservice.Input) { in.Channels = append(in.Channels, "web") }, "channels[3]"},

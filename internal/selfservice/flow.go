@@ -16,6 +16,7 @@ import (
 
 	"github.com/gesher-cs/gesher/internal/customer"
 	"github.com/gesher-cs/gesher/internal/event"
+	"github.com/gesher-cs/gesher/internal/media"
 	"github.com/gesher-cs/gesher/internal/store"
 )
 
@@ -38,6 +39,7 @@ type Step struct {
 	Help    map[string]string `json:"help,omitempty"` // a line under it
 	Number  bool              `json:"number,omitempty"`
 	Options []Option          `json:"options,omitempty"` // a choice's options
+	Simple  map[string]string `json:"simple,omitempty"`  // the question in simple language, where the author wrote one
 }
 
 // Option is one answer of a choice.
@@ -61,7 +63,7 @@ func checkFlow(s Service) error {
 			return &ValidationError{Field: field + ".id", Reason: st.ID + " is asked twice"}
 		}
 		switch st.Kind {
-		case Question, Confirm:
+		case Question, Confirm, Upload, Code:
 			if len(st.Options) > 0 {
 				return &ValidationError{Field: field + ".options", Reason: "only a choice has options"}
 			}
@@ -82,12 +84,15 @@ func checkFlow(s Service) error {
 				}
 			}
 		default:
-			return &ValidationError{Field: field + ".kind", Reason: "question, choice or confirm"}
+			return &ValidationError{Field: field + ".kind", Reason: "question, choice, file, code or confirm"}
 		}
 		if err := checkTexts(field+".label", st.Label, true, 300); err != nil {
 			return err
 		}
 		if err := checkTexts(field+".help", st.Help, false, 500); err != nil {
+			return err
+		}
+		if err := checkTexts(field+".simple", st.Simple, false, 300); err != nil {
 			return err
 		}
 		if st.Kind == Confirm && i != len(s.Flow)-1 {
@@ -104,6 +109,7 @@ type Draft struct {
 	Service string         `json:"s"`
 	Pos     int            `json:"p"`
 	Contact string         `json:"c,omitempty"`
+	CodeID  string         `json:"k,omitempty"` // the one-time code sent for the identity-check step it is at
 	Answers map[string]any `json:"a,omitempty"`
 	Exp     int64          `json:"e"`
 }
@@ -194,6 +200,18 @@ func CheckAnswer(st Step, raw string) (any, string) {
 	switch st.Kind {
 	case Confirm:
 		return nil, ""
+	case Upload:
+		// The renderer stored the file and passes its address; anything else is no file.
+		if !strings.HasPrefix(raw, media.URL("")) || len(raw) == len(media.URL("")) {
+			return nil, ProblemFile
+		}
+		return raw, ""
+	case Code:
+		// The code is checked against what was sent (CheckCode); kept is only that it was.
+		if raw != Verified {
+			return nil, ProblemCodeWrong
+		}
+		return raw, ""
 	case Choice:
 		for _, o := range st.Options {
 			if o.Value == raw {
@@ -248,15 +266,29 @@ func (d *Desk) FinishFlow(ctx context.Context, svc Service, dr Draft, stoppedAt 
 		if err != nil {
 			return err
 		}
-		actor := event.Actor{Kind: event.ByCustomer, ID: cust.ID}
-		if c, err = d.OpenCase(ctx, CaseInput{CustomerID: cust.ID, ServiceID: svc.ID, Answers: dr.Answers, Via: Web}, actor); err != nil {
+		c, err = d.FinishFlowFor(ctx, svc, cust.ID, dr.Answers, Web, stoppedAt)
+		return err
+	})
+	return c, err
+}
+
+// FinishFlowFor opens the case of a flow whose customer is already known — the one who wrote
+// on a chat channel — exactly as the web form's FinishFlow does once it has found them: the
+// same answers make the same case, whichever rendering collected them. via is the way the
+// flow ran on.
+func (d *Desk) FinishFlowFor(ctx context.Context, svc Service, customerID string, answers map[string]any, via Way, stoppedAt string) (Case, error) {
+	var c Case
+	err := d.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		actor := event.Actor{Kind: event.ByCustomer, ID: customerID}
+		var err error
+		if c, err = d.OpenCase(ctx, CaseInput{CustomerID: customerID, ServiceID: svc.ID, Answers: answers, Via: via}, actor); err != nil {
 			return err
 		}
 		if c.Limit == nil {
 			return nil
 		}
 		_, err = d.events.Append(ctx, event.Event{Kind: CaseFlowStopped, CustomerID: c.CustomerID, Actor: actor},
-			map[string]any{"case_id": c.ID, "service_id": svc.ID, "step": stoppedAt, "finish_on": c.FinishOn, "rule": c.Limit.Rule})
+			map[string]any{"case_id": c.ID, "service_id": svc.ID, "step": stoppedAt, "finish_on": c.FinishOn, "rule": c.Limit.Rule, "via": via})
 		return err
 	})
 	return c, err

@@ -109,6 +109,13 @@ func (d *Desk) fittingChannel(ctx context.Context, cust customer.Customer) (*cha
 			return nil, false, "", fmt.Errorf("selfservice: channel fit: %w", err)
 		}
 		ok := func(f channel.ChannelFit) bool { return f.Fits && slices.Contains(notifiable, f.Channel.Kind) }
+		// A kind the customer's segment offers first (SMS for a kosher phone) comes before
+		// the channel they used last: FitAll lists those first.
+		for i, f := range fits {
+			if f.OfferFirst && ok(f) {
+				return &fits[i].Channel, link, "", nil
+			}
+		}
 		for _, id := range recent {
 			if i := slices.IndexFunc(fits, func(f channel.ChannelFit) bool { return f.Channel.ID == id }); i >= 0 && ok(fits[i]) {
 				return &fits[i].Channel, link, "", nil

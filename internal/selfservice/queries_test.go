@@ -13,5 +13,6 @@ func TestQueriesPrepareOnBothDatabases(t *testing.T) {
 		"sqlSelectCase": sqlSelectCase, "sqlInsertCase": sqlInsertCase, "sqlMoveCase": sqlMoveCase,
 		"sqlInsertStage": sqlInsertStage, "sqlSelectStages": sqlSelectStages, "sqlRecentChannels": sqlRecentChannels,
 		"sqlCasesOfCustomer": sqlCasesOfCustomer, "sqlInsertKey": sqlInsertKey, "sqlSelectKey": sqlSelectKey,
+		"sqlInsertCode": sqlInsertCode, "sqlSelectCode": sqlSelectCode, "sqlTryCode": sqlTryCode, "sqlUseCode": sqlUseCode,
 	})
 }

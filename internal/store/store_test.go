@@ -17,9 +17,9 @@ import (
 // wantTables is the schema the code expects after every migration. A migration that adds or
 // drops a table must change this list, on both dialects alike.
 var wantTables = []string{
-	"api_tokens", "article_revisions", "articles", "branches", "calendars", "canned_responses", "case_stages", "cases", "channel_policies", "channel_receipts", "channels", "conversations", "customers",
-	"events", "help_searches", "help_signals", "identities", "jobs", "lay_phrases", "media", "messages", "notes", "queue_members", "queues",
-	"schema_migrations", "services", "sessions", "signing_keys", "sla_clocks", "users",
+	"api_tokens", "appointments", "article_revisions", "articles", "assist_offers", "assist_rules", "assist_signals", "assist_visitors", "assist_visits", "bot_threads", "branch_desks", "branch_profiles", "branch_services", "branches", "calendars", "canned_responses", "case_stages", "cases", "channel_policies", "channel_receipts", "channels", "chat_flows", "coaching_sessions", "conversation_labels", "conversations", "customers",
+	"events", "flow_codes", "help_searches", "help_signals", "identities", "jobs", "labels", "lay_phrases", "media", "menu_calls", "menu_trees", "messages", "notes", "queue_members", "queue_tickets", "queues",
+	"schema_migrations", "segment_members", "segments", "services", "sessions", "signing_keys", "sla_clocks", "survey_optouts", "surveys", "tutorials", "users",
 }
 
 func TestMigrateBuildsTheExpectedSchema(t *testing.T) {

@@ -14,6 +14,20 @@ type caseView struct {
 	selfservice.Case
 	TrackerURL       string    `json:"tracker_url"`
 	TrackerExpiresAt time.Time `json:"tracker_expires_at"`
+	// NotifyOn is where the customer would be told of a move now, so the console can say so
+	// before the agent confirms.
+	NotifyOn selfservice.NoticeWay `json:"notify_on"`
+	// Sent are the notifications of the history, by message id, as they stand now (queued,
+	// sent, delivered, failed), so the agent sees whether the customer got each one.
+	Sent map[string]sentNotice `json:"sent"`
+}
+
+// sentNotice is a stage notification's message now: its delivery status and words.
+type sentNotice struct {
+	ConversationID string `json:"conversation_id"`
+	Status         string `json:"status"`
+	StatusReason   string `json:"status_reason,omitempty"`
+	Text           string `json:"text"`
 }
 
 // caseStageView is the answer to a stage change; Changed is false when the case was in that
@@ -45,7 +59,22 @@ func (s *Server) caseView(r *http.Request, c selfservice.Case) (caseView, error)
 		}
 		url = scheme + "://" + r.Host + url
 	}
-	return caseView{Case: c, TrackerURL: url, TrackerExpiresAt: exp}, nil
+	way, err := s.d.SelfService.NextNotice(r.Context(), c.CustomerID)
+	if err != nil {
+		return caseView{}, err
+	}
+	sent := map[string]sentNotice{}
+	for _, h := range c.History {
+		if h.Notice.MessageID == "" {
+			continue
+		}
+		m, err := s.d.Conversations.Message(r.Context(), h.Notice.MessageID)
+		if err != nil {
+			return caseView{}, err
+		}
+		sent[m.ID] = sentNotice{ConversationID: m.ConversationID, Status: m.Status, StatusReason: m.StatusReason, Text: m.Text}
+	}
+	return caseView{Case: c, TrackerURL: url, TrackerExpiresAt: exp, NotifyOn: way, Sent: sent}, nil
 }
 
 func (s *Server) writeCase(w http.ResponseWriter, r *http.Request, status int, c selfservice.Case) {

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gesher-cs/gesher/internal/channel"
+	"github.com/gesher-cs/gesher/internal/conversation"
 	"github.com/gesher-cs/gesher/internal/policy"
 )
 
@@ -21,25 +22,32 @@ import (
 // here until a domain package grows an inbox of its own.
 const (
 	sqlInbox = `SELECT c.id, c.customer_id, COALESCE(cu.name, ''), COALESCE(cu.languages, ''), c.status, c.assignee_id, c.channel_id, c.subject, c.priority,
-	c.updated_at, c.last_message_at, m.direction, SUBSTR(m.text, 1, 240), m.status, m.channel_id, m.created_at
+	c.updated_at, c.last_message_at, m.direction, CASE WHEN m.secret = 1 THEN '' ELSE SUBSTR(m.text, 1, 240) END, m.status, m.channel_id, m.created_at, c.queue_id, c.snoozed_until
 FROM conversations c
 LEFT JOIN customers cu ON cu.id = c.customer_id
 LEFT JOIN messages m ON m.id = (SELECT m2.id FROM messages m2 WHERE m2.conversation_id = c.id ORDER BY m2.created_at DESC, m2.id DESC LIMIT 1)`
 
+	// The counts take the user's id twice (mine, my queues) and the filters' arguments.
 	sqlInboxCounts = `SELECT
-	COALESCE(SUM(CASE WHEN assignee_id = ? AND status IN ('open', 'pending') THEN 1 ELSE 0 END), 0),
-	COALESCE(SUM(CASE WHEN assignee_id IS NULL AND status IN ('open', 'pending') THEN 1 ELSE 0 END), 0),
-	COALESCE(SUM(CASE WHEN status = 'open' THEN 1 ELSE 0 END), 0),
-	COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0),
-	COALESCE(SUM(CASE WHEN status = 'resolved' THEN 1 ELSE 0 END), 0)
-FROM conversations`
+	COALESCE(SUM(CASE WHEN c.assignee_id = ? AND c.status IN ('open', 'pending') AND c.snoozed_until IS NULL THEN 1 ELSE 0 END), 0),
+	COALESCE(SUM(CASE WHEN c.assignee_id IS NULL AND c.status IN ('open', 'pending') AND c.snoozed_until IS NULL THEN 1 ELSE 0 END), 0),
+	COALESCE(SUM(CASE WHEN c.status = 'open' AND c.snoozed_until IS NULL THEN 1 ELSE 0 END), 0),
+	COALESCE(SUM(CASE WHEN c.status = 'pending' AND c.snoozed_until IS NULL THEN 1 ELSE 0 END), 0),
+	COALESCE(SUM(CASE WHEN c.status = 'resolved' THEN 1 ELSE 0 END), 0),
+	COALESCE(SUM(CASE WHEN c.status IN ('open', 'pending') AND c.snoozed_until IS NOT NULL THEN 1 ELSE 0 END), 0),
+	COALESCE(SUM(CASE WHEN ` + sqlMyQueues + ` THEN 1 ELSE 0 END), 0)
+FROM conversations c LEFT JOIN customers cu ON cu.id = c.customer_id`
+
+	// sqlMyQueues is the "my queues" view: open conversations, awake, in a queue the user
+	// answers. It takes the user's id.
+	sqlMyQueues = `c.status = 'open' AND c.snoozed_until IS NULL AND c.queue_id IN (SELECT qm.queue_id FROM queue_members qm WHERE qm.user_id = ?)`
 )
 
 // sqlBreaching is the "breaching soon" view: open conversations with a running target clock
 // inside its warning window (80 % of its business time used) or past its deadline. It takes
 // the current time; the order puts the soonest deadline, or the longest overdue, first.
 const (
-	sqlBreaching = `c.status = 'open' AND EXISTS (SELECT 1 FROM sla_clocks sc WHERE sc.conversation_id = c.id AND sc.state = 'running'
+	sqlBreaching = `c.status = 'open' AND c.snoozed_until IS NULL AND EXISTS (SELECT 1 FROM sla_clocks sc WHERE sc.conversation_id = c.id AND sc.state = 'running'
   AND sc.slot <> 'customer' AND (sc.warned = 1 OR sc.breached = 1 OR sc.warn_at <= ?))`
 	sqlBreachingOrder = `(SELECT MIN(sc.deadline_at) FROM sla_clocks sc WHERE sc.conversation_id = c.id AND sc.state = 'running' AND sc.slot <> 'customer'), c.id`
 )
@@ -53,10 +61,12 @@ var inboxViews = map[string]struct {
 	now   bool
 	order string
 }{
-	"mine":       {where: "c.assignee_id = ? AND c.status IN ('open', 'pending')", me: true},
-	"unassigned": {where: "c.assignee_id IS NULL AND c.status IN ('open', 'pending')"},
-	"open":       {where: "c.status = 'open'"},
-	"pending":    {where: "c.status = 'pending'"},
+	"mine":       {where: "c.assignee_id = ? AND c.status IN ('open', 'pending') AND c.snoozed_until IS NULL", me: true},
+	"unassigned": {where: "c.assignee_id IS NULL AND c.status IN ('open', 'pending') AND c.snoozed_until IS NULL"},
+	"queues":     {where: sqlMyQueues, me: true},
+	"open":       {where: "c.status = 'open' AND c.snoozed_until IS NULL"},
+	"pending":    {where: "c.status = 'pending' AND c.snoozed_until IS NULL"},
+	"snoozed":    {where: "c.status IN ('open', 'pending') AND c.snoozed_until IS NOT NULL", order: "c.snoozed_until, c.id"},
 	"resolved":   {where: "c.status = 'resolved'"},
 	"breaching":  {where: sqlBreaching, now: true, order: sqlBreachingOrder},
 }
@@ -76,7 +86,10 @@ type inboxRow struct {
 	LastMessageAt     time.Time     `json:"last_message_at"`
 	LastMessage       *inboxMessage `json:"last_message,omitempty"`
 	// SLA is the live service-level clock that falls due first, if any.
-	SLA *policy.Clock `json:"sla,omitempty"`
+	SLA          *policy.Clock        `json:"sla,omitempty"`
+	QueueID      string               `json:"queue_id,omitempty"`
+	SnoozedUntil *time.Time           `json:"snoozed_until,omitempty"`
+	Labels       []conversation.Label `json:"labels"`
 }
 
 // inboxMessage is the last message of a conversation, shortened for the list.
@@ -96,6 +109,8 @@ type inboxCounts struct {
 	Pending    int `json:"pending"`
 	Resolved   int `json:"resolved"`
 	Breaching  int `json:"breaching"`
+	Snoozed    int `json:"snoozed"`
+	Queues     int `json:"queues"` // open conversations in the user's queues
 }
 
 // inboxView is the answer of GET /api/v1/inbox.
@@ -124,7 +139,7 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
 	}
 	view, ok := inboxViews[name]
 	if !ok {
-		s.fail(w, r, &badRequest{field: "view", msg: "view must be mine, unassigned, open, pending, resolved or breaching"})
+		s.fail(w, r, &badRequest{field: "view", msg: "view must be mine, unassigned, queues, open, pending, snoozed, resolved or breaching"})
 		return
 	}
 	limit, err := queryInt(r, "limit", 50, 200)
@@ -145,11 +160,13 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
 	if view.now {
 		args = append(args, now.UnixMilli())
 	}
-	chanID := q.Get("channel")
-	if chanID != "" {
-		where = append(where, "c.channel_id = ?")
-		args = append(args, chanID)
+	filters, filterArgs, err := inboxFilters(q)
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
+	where = append(where, filters...)
+	args = append(args, filterArgs...)
 	if b := q.Get("before"); b != "" {
 		t, err := time.Parse(time.RFC3339Nano, b)
 		if err != nil {
@@ -176,16 +193,21 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
 			row                            inboxRow
 			langs                          string
 			assignee, chanCol, mDir, mText sql.NullString
-			mStatus, mChan                 sql.NullString
+			mStatus, mChan, queue          sql.NullString
 			updated, last                  int64
-			mAt                            sql.NullInt64
+			mAt, snoozed                   sql.NullInt64
 		)
 		if err := rows.Scan(&row.ID, &row.CustomerID, &row.CustomerName, &langs, &row.Status, &assignee, &chanCol, &row.Subject, &row.Priority,
-			&updated, &last, &mDir, &mText, &mStatus, &mChan, &mAt); err != nil {
+			&updated, &last, &mDir, &mText, &mStatus, &mChan, &mAt, &queue, &snoozed); err != nil {
 			s.fail(w, r, fmt.Errorf("web: inbox: scan: %w", err))
 			return
 		}
-		row.AssigneeID, row.ChannelID = assignee.String, chanCol.String
+		row.AssigneeID, row.ChannelID, row.QueueID = assignee.String, chanCol.String, queue.String
+		if snoozed.Valid {
+			t := time.UnixMilli(snoozed.Int64).UTC()
+			row.SnoozedUntil = &t
+		}
+		row.Labels = []conversation.Label{}
 		row.CustomerLanguages = []string{}
 		if langs != "" {
 			row.CustomerLanguages = strings.Split(langs, ",")
@@ -201,16 +223,15 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, fmt.Errorf("web: inbox: %w", err))
 		return
 	}
-	countQ, countArgs := sqlInboxCounts, []any{p.user.ID}
-	breachQ, breachArgs := "SELECT COUNT(*) FROM conversations c WHERE "+sqlBreaching, []any{now.UnixMilli()}
-	if chanID != "" {
-		countQ += " WHERE channel_id = ?"
-		countArgs = append(countArgs, chanID)
-		breachQ += " AND c.channel_id = ?"
-		breachArgs = append(breachArgs, chanID)
+	// The counts are of the same filters, so a filtered inbox counts what it would show.
+	countQ, countArgs := sqlInboxCounts, append([]any{p.user.ID, p.user.ID}, filterArgs...)
+	breachQ, breachArgs := "SELECT COUNT(*) FROM conversations c LEFT JOIN customers cu ON cu.id = c.customer_id WHERE "+sqlBreaching, append([]any{now.UnixMilli()}, filterArgs...)
+	if len(filters) > 0 {
+		countQ += " WHERE " + strings.Join(filters, " AND ")
+		breachQ += " AND " + strings.Join(filters, " AND ")
 	}
 	c := &out.Counts
-	if err := s.d.DB.QueryRow(ctx, countQ, countArgs...).Scan(&c.Mine, &c.Unassigned, &c.Open, &c.Pending, &c.Resolved); err != nil {
+	if err := s.d.DB.QueryRow(ctx, countQ, countArgs...).Scan(&c.Mine, &c.Unassigned, &c.Open, &c.Pending, &c.Resolved, &c.Snoozed, &c.Queues); err != nil {
 		s.fail(w, r, fmt.Errorf("web: inbox counts: %w", err))
 		return
 	}
@@ -226,6 +247,16 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	labels, err := s.d.Conversations.LabelsOf(ctx, ids)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for i := range out.Items {
+		if ls, ok := labels[out.Items[i].ID]; ok {
+			out.Items[i].Labels = ls
+		}
 	}
 	for i := range out.Items {
 		if ck, ok := clocks[out.Items[i].ID]; ok {

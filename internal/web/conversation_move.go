@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/gesher-cs/gesher/internal/channel"
+	"github.com/gesher-cs/gesher/internal/coaching"
 )
 
 type moveRequest struct {
@@ -17,7 +18,13 @@ type moveRequest struct {
 type creditsView struct {
 	UserID string         `json:"user_id"`
 	Moves  map[string]int `json:"moves"` // accepted moves by action
-	Total  int            `json:"total"`
+	// Coaching counts the coaching credits by kind (coaching-session, stage-advance,
+	// deflection); Entries is the whole ledger, newest first.
+	Coaching map[string]int    `json:"coaching"`
+	Entries  []coaching.Credit `json:"entries"`
+	// Total is every credit: the accepted moves (the ledger's deflections) once, the
+	// sessions and the stage advances.
+	Total int `json:"total"`
 }
 
 func (s *Server) moveConversation(w http.ResponseWriter, r *http.Request) {
@@ -53,7 +60,7 @@ func (s *Server) conversationChannels(w http.ResponseWriter, r *http.Request) {
 	out := make([]channelFitView, 0, len(fits))
 	for _, f := range fits {
 		out = append(out, channelFitView{Channel: channelBrief{ID: f.Channel.ID, Name: f.Channel.Name, Kind: f.Channel.Kind, Enabled: f.Channel.Enabled},
-			Fits: f.Fits, Reason: f.Reason, Message: f.Message})
+			Fits: f.Fits, Reason: f.Reason, Message: f.Message, OfferFirst: f.OfferFirst})
 	}
 	writeJSON(w, http.StatusOK, listOf[channelFitView]{Items: out})
 }
@@ -65,6 +72,9 @@ type channelFitView struct {
 	Fits    bool         `json:"fits"`
 	Reason  string       `json:"reason,omitempty"`
 	Message string       `json:"message,omitempty"`
+	// OfferFirst says the customer's segment puts this channel first (the list is in that
+	// order already).
+	OfferFirst bool `json:"offer_first,omitempty"`
 }
 
 // userCredits shows an agent's credit for accepted moves, for supervisors.
@@ -84,9 +94,11 @@ func (s *Server) writeCredits(w http.ResponseWriter, r *http.Request, userID str
 		s.fail(w, r, err)
 		return
 	}
-	v := creditsView{UserID: userID, Moves: moves}
-	for _, n := range moves {
-		v.Total += n
+	ledger, err := s.d.Coaching.Credits(r.Context(), userID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
+	v := creditsView{UserID: userID, Moves: moves, Coaching: ledger.ByKind, Entries: ledger.Entries, Total: ledger.Total}
 	writeJSON(w, http.StatusOK, v)
 }

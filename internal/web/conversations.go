@@ -85,6 +85,13 @@ func (s *Server) getConversation(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	// Agents see that a one-time code went out, never the code: holding it, an agent could pass
+	// the customer's identity check themselves.
+	for i, m := range c.Messages {
+		if m.Secret {
+			c.Messages[i].Text = ""
+		}
+	}
 	writeJSON(w, http.StatusOK, c)
 }
 

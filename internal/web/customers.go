@@ -80,7 +80,12 @@ func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, c)
+	segs, err := s.d.Segments.Of(r.Context(), c.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, customerWithSegments{customerView: c, Segments: segs})
 }
 
 func (s *Server) patchCustomer(w http.ResponseWriter, r *http.Request) {
@@ -94,7 +99,14 @@ func (s *Server) patchCustomer(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, c)
+	// The segments as they stand: the change is re-evaluated after it commits, and the
+	// console's next read shows the result.
+	segs, err := s.d.Segments.Of(r.Context(), c.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, customerWithSegments{customerView: c, Segments: segs})
 }
 
 func (s *Server) addIdentity(w http.ResponseWriter, r *http.Request) {

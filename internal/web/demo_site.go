@@ -31,14 +31,21 @@ type demoSite struct {
 // demoPage is what the template gets.
 type demoPage struct {
 	Lang, Dir string
-	CSS       string
+	CSS, JS   string
 	Channel   string
 	Languages []langLink
+	Display   displayView
 	cat       *i18n.Catalog
+	helpCat   *i18n.Catalog // the display switches' words, shared with every customer page
 }
 
 // T returns the page language's text for key.
-func (p *demoPage) T(key string, vars ...string) string { return p.cat.T(key, vars...) }
+func (p *demoPage) T(key string, vars ...string) string {
+	if _, ok := p.cat.Message(key); ok {
+		return p.cat.T(key, vars...)
+	}
+	return p.helpCat.T(key, vars...)
+}
 
 // newDemoSite parses the embedded template and catalogs; a failure is a bug that any test
 // building the server catches.
@@ -47,7 +54,10 @@ func newDemoSite(help *helpPages) *demoSite {
 	if err != nil {
 		panic(err)
 	}
-	return &demoSite{help: help, langs: b, page: template.Must(template.ParseFS(demoFiles, "templates/demo/site.html"))}
+	// The page borrows the help centre's layout for its display switches, so they are the
+	// same on every customer page.
+	tpl := template.Must(template.New("layout").ParseFS(helpFiles, "templates/help/layout.html"))
+	return &demoSite{help: help, langs: b, page: template.Must(tpl.ParseFS(demoFiles, "templates/demo/site.html"))}
 }
 
 // ServeHTTP renders the page in Hebrew, or in ?lang= when the site has that language.
@@ -61,13 +71,18 @@ func (d *demoSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		cat, _ = d.langs.Catalog("he")
 	}
-	p := &demoPage{Lang: cat.Lang, Dir: string(cat.Dir), cat: cat, CSS: d.help.staticURL("help.css"), Channel: ch.Name}
+	helpCat, err := d.help.langs.Catalog(cat.Lang)
+	if err != nil {
+		helpCat, _ = d.help.langs.Catalog("en")
+	}
+	p := &demoPage{Lang: cat.Lang, Dir: string(cat.Dir), cat: cat, helpCat: helpCat, CSS: d.help.staticURL("help.css"), JS: d.help.staticURL("help.js"),
+		Channel: ch.Name, Display: newDisplayView(r, displayOf(r), "/display")}
 	for _, l := range d.langs.Languages() {
 		c, _ := d.langs.Catalog(l)
 		p.Languages = append(p.Languages, langLink{Lang: l, Name: c.Name, URL: "/demo/site?lang=" + l, Current: l == cat.Lang})
 	}
 	var buf bytes.Buffer
-	if err := d.page.Execute(&buf, p); err != nil {
+	if err := d.page.ExecuteTemplate(&buf, "site.html", p); err != nil {
 		d.help.fail(w, r, err)
 		return
 	}

@@ -6,13 +6,19 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/gesher-cs/gesher/internal/assist"
 	"github.com/gesher-cs/gesher/internal/auth"
+	"github.com/gesher-cs/gesher/internal/branch"
 	"github.com/gesher-cs/gesher/internal/canned"
 	"github.com/gesher-cs/gesher/internal/channel"
+	"github.com/gesher-cs/gesher/internal/coaching"
 	"github.com/gesher-cs/gesher/internal/conversation"
 	"github.com/gesher-cs/gesher/internal/customer"
+	"github.com/gesher-cs/gesher/internal/ivr"
+	"github.com/gesher-cs/gesher/internal/journey"
 	"github.com/gesher-cs/gesher/internal/media"
 	"github.com/gesher-cs/gesher/internal/policy"
+	"github.com/gesher-cs/gesher/internal/segment"
 	"github.com/gesher-cs/gesher/internal/selfservice"
 )
 
@@ -67,7 +73,13 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		cse *canned.SyntaxError
 		pv  *policy.ValidationError
 		ssv *selfservice.ValidationError
+		brv *branch.ValidationError
 		sre *selfservice.RuleError
+		ivv *ivr.ValidationError
+		aie *assist.InputError
+		sgv *segment.ValidationError
+		sgr *segment.RuleError
+		cov *coaching.ValidationError
 	)
 	switch {
 	case errors.As(err, &mbe):
@@ -92,6 +104,42 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status, code, msg, field = http.StatusUnprocessableEntity, "invalid", ssv.Reason, ssv.Field
 	case errors.As(err, &sre):
 		status, code, msg, field = http.StatusUnprocessableEntity, "invalid_rule", sre.Error(), "limits"
+	case errors.As(err, &aie):
+		status, code, msg, field = http.StatusUnprocessableEntity, "invalid", aie.Reason, aie.Field
+	case errors.Is(err, assist.ErrBadPage):
+		status, code, msg, field = http.StatusBadRequest, "bad_page", "the page token is malformed, altered or expired", "page"
+	case errors.Is(err, assist.ErrNotFound):
+		status, code, msg = http.StatusNotFound, "not_found", "no such rule or offer"
+	case errors.Is(err, assist.ErrDecided):
+		status, code, msg = http.StatusConflict, "already_answered", "the offer was accepted or dismissed already"
+	case errors.As(err, &ivv):
+		status, code, msg, field = http.StatusUnprocessableEntity, "invalid", ivv.Reason, ivv.Field
+	case errors.Is(err, ivr.ErrNotFound):
+		status, code, msg = http.StatusNotFound, "not_found", "no such menu or call"
+	case errors.As(err, &brv):
+		status, code, msg, field = http.StatusUnprocessableEntity, "invalid", brv.Reason, brv.Field
+	case errors.Is(err, branch.ErrNotFound):
+		status, code, msg = http.StatusNotFound, "not_found", "no such branch, desk, appointment or ticket"
+	case errors.Is(err, branch.ErrSlotTaken):
+		status, code, msg, field = http.StatusConflict, "slot_taken", err.Error(), "start"
+	case errors.Is(err, branch.ErrClosed):
+		status, code, msg = http.StatusUnprocessableEntity, "branch_closed", "the branch is closed then, or the time is not one of its slots"
+	case errors.Is(err, branch.ErrState):
+		status, code, msg = http.StatusConflict, "wrong_state", err.Error()
+	case errors.As(err, &sgv):
+		status, code, msg, field = http.StatusUnprocessableEntity, "invalid", sgv.Reason, sgv.Field
+	case errors.As(err, &sgr):
+		status, code, msg, field = http.StatusUnprocessableEntity, "invalid_rule", sgr.Error(), "rule"
+	case errors.As(err, &cov):
+		status, code, msg, field = http.StatusUnprocessableEntity, "invalid", cov.Reason, cov.Field
+	case errors.Is(err, segment.ErrNotFound):
+		status, code, msg = http.StatusNotFound, "not_found", "no such segment"
+	case errors.Is(err, segment.ErrBuiltin):
+		status, code, msg = http.StatusConflict, "builtin", err.Error()
+	case errors.Is(err, journey.ErrNoJourney):
+		status, code, msg = http.StatusNotFound, "not_found", "the segment is not a persona: it has no journey"
+	case errors.Is(err, coaching.ErrNotFound):
+		status, code, msg = http.StatusNotFound, "not_found", "no such tutorial or guided session"
 	case errors.Is(err, selfservice.ErrNotFound):
 		status, code, msg = http.StatusNotFound, "not_found", "no such service or case"
 	case errors.As(err, &cv):
@@ -108,6 +156,12 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status, code, msg = http.StatusNotFound, "not_found", err.Error()
 	case errors.Is(err, channel.ErrNotFailed):
 		status, code, msg = http.StatusConflict, "not_failed", err.Error()
+	case errors.Is(err, conversation.ErrNoLabel):
+		status, code, msg, field = http.StatusNotFound, "not_found", err.Error(), "label_id"
+	case errors.Is(err, conversation.ErrLabelExists):
+		status, code, msg, field = http.StatusConflict, "label_exists", err.Error(), "name"
+	case errors.Is(err, conversation.ErrNoQueue):
+		status, code, msg, field = http.StatusUnprocessableEntity, "invalid", err.Error(), "queue_id"
 	case errors.Is(err, conversation.ErrOpenExists):
 		status, code, msg = http.StatusConflict, "open_exists", err.Error()
 	case errors.Is(err, conversation.ErrNoAssignee):

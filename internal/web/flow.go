@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gesher-cs/gesher/internal/assist"
 	"github.com/gesher-cs/gesher/internal/selfservice"
 )
 
@@ -58,6 +59,8 @@ type flowPage struct {
 	CanBack      bool
 
 	TrackerURL, TrackerLink string
+
+	stepID string // the step shown, for the widget's page token
 }
 
 type flowOption struct {
@@ -71,6 +74,11 @@ func (f *flowPages) page(r *http.Request, svc selfservice.Service) *flowPage {
 	main, helpCat := f.t.catalogs(r, nil)
 	lang := main.Lang
 	p := &flowPage{trackerPage: f.t.newPage(main, helpCat, "/f/"+url.PathEscape(svc.ID)), Action: "/f/" + url.PathEscape(svc.ID) + "?lang=" + url.QueryEscape(lang)}
+	p.Display = newDisplayView(r, displayOf(r), "/display")
+	if r.Method == http.MethodPost {
+		// After a refused answer the page is the POST's; the switch must come back to the flow.
+		p.Display.Back = p.Action
+	}
 	p.Service, p.Description = selfservice.Text(svc.Name, lang), selfservice.Text(svc.Description, lang)
 	for _, w := range svc.Channels {
 		p.Ways = append(p.Ways, p.T("way."+string(w)))
@@ -148,6 +156,10 @@ func (f *flowPages) step(p *flowPage, svc selfservice.Service, dr selfservice.Dr
 	if problem != "" {
 		p.Error = p.T(problem)
 	}
+	p.stepID = "contact"
+	if dr.Pos > 0 {
+		p.stepID = svc.Flow[dr.Pos-1].ID
+	}
 	if dr.Pos == 0 {
 		p.Kind, p.Label, p.Autocomplete = string(selfservice.Question), p.T("flow.contact.label"), "on"
 		p.Value = dr.Contact
@@ -158,11 +170,20 @@ func (f *flowPages) step(p *flowPage, svc selfservice.Service, dr selfservice.Dr
 	}
 	st := svc.Flow[dr.Pos-1]
 	p.Kind, p.Label, p.Help, p.Number = string(st.Kind), selfservice.Text(st.Label, lang), selfservice.Text(st.Help, lang), st.Number
+	// The simple-language question, where the author wrote one in this language, for a
+	// customer who asked for simple language.
+	if simple := st.Simple[lang]; simple != "" {
+		p.Display.SimpleOffered = true
+		if p.Display.Simple {
+			p.Label = simple
+		}
+	}
 	current := answerText(dr.Answers[st.ID])
 	if problem != "" {
 		current = value
 	}
 	p.Value = current
+	extras(p, st, dr.Answers[st.ID] != nil)
 	for i, o := range st.Options {
 		p.Options = append(p.Options, flowOption{ID: "option-" + strconv.Itoa(i), Value: o.Value, Label: selfservice.Text(o.Label, lang), Checked: o.Value == current})
 	}
@@ -175,6 +196,7 @@ func (f *flowPages) step(p *flowPage, svc selfservice.Service, dr selfservice.Dr
 					v = selfservice.Text(o.Label, lang)
 				}
 			}
+			v = reviewValue(p, q, v)
 			p.Review = append(p.Review, flowReview{Label: selfservice.Text(q.Label, lang), Value: v})
 		}
 	}
@@ -201,9 +223,7 @@ func (f *flowPages) post(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-	if err := r.ParseForm(); err != nil {
-		http.Error(w, "bad form", http.StatusBadRequest)
+	if !f.parse(w, r) {
 		return
 	}
 	p := f.page(r, svc)
@@ -255,6 +275,11 @@ func (f *flowPages) post(w http.ResponseWriter, r *http.Request) {
 		dr.Contact = strings.TrimSpace(raw)
 	} else {
 		st := svc.Flow[dr.Pos-1]
+		var problem string
+		if raw, problem = f.special(w, r, svc, &dr, st, raw); problem != "" {
+			refuse(problem)
+			return
+		}
 		v, problem := selfservice.CheckAnswer(st, raw)
 		if problem != "" {
 			refuse(problem)
@@ -279,6 +304,14 @@ func (f *flowPages) post(w http.ResponseWriter, r *http.Request) {
 	}
 	if !finish {
 		dr.Pos++
+		if problem, err := f.arrive(r, svc, &dr); err != nil {
+			f.t.help.fail(w, r, err)
+			return
+		} else if problem != "" {
+			dr.Pos--
+			refuse(problem)
+			return
+		}
 		if err := f.keep(w, r, svc, dr); errors.Is(err, selfservice.ErrDraftTooLarge) {
 			refuse(selfservice.ProblemRequired)
 			return
@@ -321,5 +354,15 @@ func (f *flowPages) post(w http.ResponseWriter, r *http.Request) {
 }
 
 func (f *flowPages) render(w http.ResponseWriter, r *http.Request, status int, name string, p *flowPage) {
+	// The widget on a flow's pages reports the step, whether it refused the answer, and the
+	// end: what proactive help knows of flows left half-way or answered wrong again and again.
+	switch name {
+	case "step":
+		p.Assist = f.t.s.assistTag(r, assist.Page{Kind: assist.PageFlow, Ref: r.PathValue("service"), Step: p.stepID, Error: p.Error != ""})
+	case "done", "stopped":
+		p.Assist = f.t.s.assistTag(r, assist.Page{Kind: assist.PageFlow, Ref: r.PathValue("service"), Done: true})
+	case "start":
+		p.Assist = f.t.s.assistTag(r, assist.Page{Kind: assist.PageOther, Ref: "flow-start"})
+	}
 	f.t.renderWith(w, r, status, f.pages[name], p, p.Lang)
 }

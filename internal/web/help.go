@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -17,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gesher-cs/gesher/internal/assist"
 	"github.com/gesher-cs/gesher/internal/helpcenter"
 	"github.com/gesher-cs/gesher/internal/i18n"
 )
@@ -38,6 +38,10 @@ type helpPages struct {
 	limit *ipLimiter
 	// cop refuses form posts from other sites (the API routes get the same from wrap).
 	cop *http.CrossOriginProtection
+	// flows tells a fitting service on the answer page as its flow's first page does.
+	flows *flowPages
+	// codeLimit caps the sign-in codes sent to one phone or address, whoever asks.
+	codeLimit *ipLimiter
 }
 
 // staticFile is an embedded asset and its fingerprint.
@@ -52,6 +56,7 @@ type staticFile struct {
 func newHelpPages(s *Server) *helpPages {
 	h := &helpPages{s: s, svc: s.d.Help, pages: map[string]*template.Template{}, static: map[string]staticFile{}}
 	h.limit = newIPLimiter(s.d.Limits.HelpWritesPerIP, s.d.Limits.HelpWritesBurst, s.d.Clock)
+	h.codeLimit = newIPLimiter(1.0/60, 3, s.d.Clock)
 	h.cop = http.NewCrossOriginProtection()
 	h.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cross-origin form refused", http.StatusForbidden)
@@ -61,8 +66,8 @@ func newHelpPages(s *Server) *helpPages {
 		panic(err)
 	}
 	h.langs = b
-	for _, name := range []string{"home", "search", "article", "notfound"} {
-		h.pages[name] = template.Must(template.New("layout").ParseFS(helpFiles, "templates/help/layout.html", "templates/help/"+name+".html"))
+	for _, name := range []string{"home", "search", "article", "notfound", "signin"} {
+		h.pages[name] = template.Must(template.New("layout").ParseFS(helpFiles, "templates/help/layout.html", "templates/help/me.html", "templates/help/"+name+".html"))
 	}
 	entries, _ := fs.ReadDir(helpFiles, "static")
 	for _, e := range entries {
@@ -83,7 +88,7 @@ type page struct {
 	CSS, JS   string
 	Languages []langLink
 	Query     string
-	Channels  []string
+	Display   displayView
 
 	// The home page.
 	Categories []helpcenter.Category
@@ -94,6 +99,15 @@ type page struct {
 	Answer         *answerView
 	Others         []articleLink
 	OtherLanguages bool
+	Services       []serviceCard
+
+	// The signed-in customer's (help_me.go): their open cases and the ways to reach us that
+	// fit them; Back is this page, where signing in or out returns.
+	SignedIn bool
+	Back     string
+	Cases    []caseCard
+	Reach    []reachWay
+	SignIn   *signInPage
 
 	// The article page.
 	Article     *pageArticle
@@ -103,10 +117,17 @@ type page struct {
 	DwellURL    string
 	Thanks      bool
 	Sorry       bool
+	// Assist is the chat widget's tag with this page's signed token (proactive help); nil
+	// when there is no web chat to embed.
+	Assist      *assistTag
+	SimpleShown bool
 }
 
 // T returns the page language's text for key, {placeholders} filled from name, value pairs.
 func (p *page) T(key string, vars ...string) string { return p.cat.T(key, vars...) }
+
+// TI is T with each value isolated in <bdi>, for values inside a sentence.
+func (p *page) TI(key string, vars ...string) template.HTML { return isolate(p.cat, key, vars...) }
 
 type langLink struct {
 	Lang, Name, URL string
@@ -127,16 +148,12 @@ type pageArticle struct {
 	HTML                 template.HTML
 }
 
-// newPage picks the language — ?lang=, else the browser's Accept-Language — and fills what
-// every page shows.
+// newPage picks the language — ?lang=, else the browser's Accept-Language (the help centre
+// does not know who the visitor is) — and fills what every page shows.
 func (h *helpPages) newPage(r *http.Request) *page {
-	cat := h.langs.Match(r.Header.Get("Accept-Language"))
-	if l := r.URL.Query().Get("lang"); l != "" {
-		if c, err := h.langs.Catalog(l); err == nil {
-			cat = c
-		}
-	}
-	p := &page{Lang: cat.Lang, Dir: string(cat.Dir), cat: cat, CSS: h.staticURL("help.css"), JS: h.staticURL("help.js")}
+	cat := pickCatalog(h.langs, r.URL.Query().Get("lang"), nil, r.Header.Get("Accept-Language"))
+	p := &page{Lang: cat.Lang, Dir: string(cat.Dir), cat: cat, CSS: h.staticURL("help.css"), JS: h.staticURL("help.js"),
+		Display: newDisplayView(r, displayOf(r), "/display")}
 	for _, l := range h.langs.Languages() {
 		c, _ := h.langs.Catalog(l)
 		q := r.URL.Query()
@@ -222,26 +239,6 @@ func (h *helpPages) link(a helpcenter.Article, lang, searchID string, rank int) 
 	return articleLink{Title: a.DisplayTitle(), URL: h.articleURL(a, lang, searchID, rank), Lang: a.Lang, Dir: h.dirOf(a.Lang)}
 }
 
-// channels lists the ways to reach a person, for a search that found nothing. The visitor is
-// anonymous, so every enabled channel fits.
-func (h *helpPages) channels(ctx context.Context) []string {
-	if h.s.d.Channels == nil {
-		return nil
-	}
-	chs, err := h.s.d.Channels.List(ctx)
-	if err != nil {
-		h.s.d.Log.Warn("help: list channels", "err", err)
-		return nil
-	}
-	var out []string
-	for _, c := range chs {
-		if c.Enabled {
-			out = append(out, c.Name)
-		}
-	}
-	return out
-}
-
 // home is /help: the search box and the topics, or one topic's articles.
 func (h *helpPages) home(w http.ResponseWriter, r *http.Request) {
 	p := h.newPage(r)
@@ -252,6 +249,8 @@ func (h *helpPages) home(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.Categories = cats
+	h.mine(r, p)
+	p.Assist = h.s.assistTag(r, assist.Page{Kind: assist.PageOther, Ref: "home"})
 	if c := strings.TrimSpace(r.URL.Query().Get("category")); c != "" {
 		p.Category = c
 		list, err := h.svc.List(ctx, helpcenter.ListFilter{Lang: p.Lang, Status: helpcenter.Published, Category: c, Limit: 200})
@@ -294,8 +293,16 @@ func (h *helpPages) search(w http.ResponseWriter, r *http.Request) {
 		}
 		p.Others = append(p.Others, l)
 	}
+	cust := h.mine(r, p)
+	p.Services = h.fittingServices(r, p.Query, res.Hits)
 	if p.Answer == nil {
-		p.Channels = h.channels(r.Context())
+		p.Reach = h.reach(r.Context(), p, cust)
+	}
+	if res.ID != "" {
+		// A recorded search: the widget tells which visitor made it, the server what it was.
+		p.Assist = h.s.assistTag(r, assist.Page{Kind: assist.PageSearch, Ref: res.ID, Query: p.Query, Results: len(res.Hits)})
+	} else {
+		p.Assist = h.s.assistTag(r, assist.Page{Kind: assist.PageOther, Ref: "search"})
 	}
 	h.render(w, r, http.StatusOK, "search", p)
 }
@@ -326,14 +333,23 @@ func (h *helpPages) article(w http.ResponseWriter, r *http.Request) {
 		p.DwellURL = "/help/articles/" + url.PathEscape(a.ID) + "/read?s=" + url.QueryEscape(p.SearchID)
 	}
 	h.visitor(w, r)
-	p.Article = &pageArticle{ID: a.ID, Title: a.DisplayTitle(), Lang: a.Lang, Dir: h.dirOf(a.Lang), HTML: helpcenter.RenderMarkdown(a.Body)}
+	// The simple-language version, where the author wrote one, replaces the article for a
+	// visitor who asked for simple language; the switch is offered only where there is one.
+	full, simple := helpcenter.SplitSimple(a.Body)
+	body := full
+	p.Display.SimpleOffered = simple != ""
+	if simple != "" && p.Display.Simple {
+		body, p.SimpleShown = simple, true
+	}
+	p.Article = &pageArticle{ID: a.ID, Title: a.DisplayTitle(), Lang: a.Lang, Dir: h.dirOf(a.Lang), HTML: helpcenter.RenderMarkdown(body)}
 	p.FeedbackURL = "/help/articles/" + url.PathEscape(a.ID) + "/feedback"
+	p.Assist = h.s.assistTag(r, assist.Page{Kind: assist.PageArticle, Ref: a.ID, Category: a.Category})
 	switch q.Get("thanks") {
 	case "yes":
 		p.Thanks = true
 	case "no":
 		p.Thanks, p.Sorry = true, true
-		p.Channels = h.channels(ctx)
+		p.Reach = h.reach(ctx, p, h.signedIn(r))
 	}
 	if variants, err := h.svc.Variants(ctx, a.Group); err == nil {
 		for _, v := range variants {

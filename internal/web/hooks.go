@@ -82,6 +82,12 @@ func (s *Server) receiveHook(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.metrics.ingested(ch, resp.Accepted, resp.Duplicates)
+	if an, ok := adapter.(channel.Answerer); ok {
+		if err := an.Answer(r.Context(), w, r, ch, body, items, results); err != nil {
+			s.d.Log.Error("answer", "channel", ch.Name, "err", err)
+		}
+		return
+	}
 	if ack, ok := adapter.(channel.Acknowledger); ok {
 		if err := ack.Ack(w, ch, items, results); err != nil {
 			s.d.Log.Error("acknowledge", "channel", ch.Name, "err", err)

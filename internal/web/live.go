@@ -23,7 +23,7 @@ type liveFrame struct {
 }
 
 // liveKinds are the event families the console shows live.
-var liveKinds = []string{"message.", "conversation.", "note.", "customer.", "sla."}
+var liveKinds = []string{"message.", "conversation.", "note.", "customer.", "sla.", "presence.", "label."}
 
 func isLive(e event.Event) bool {
 	for _, p := range liveKinds {
@@ -46,7 +46,12 @@ func (s *Server) live(w http.ResponseWriter, r *http.Request) {
 	defer c.CloseNow()
 	sub := s.d.Bus.Subscribe(isLive, 256)
 	defer sub.Close()
-	ctx := c.CloseRead(r.Context())
+	p, _ := principalFrom(r.Context())
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	pr := &presenceReader{s: s, user: p.user.ID, name: p.user.Name}
+	defer pr.leave()
+	go pr.read(ctx, cancel, c)
 	if err := s.writeFrame(ctx, c, liveFrame{Type: "hello"}); err != nil {
 		return
 	}

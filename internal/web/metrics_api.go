@@ -54,8 +54,16 @@ func (s *Server) getMetric(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	var hourCost float64
+	if v := q.Get("hour_cost"); v != "" {
+		if hourCost, err = strconv.ParseFloat(v, 64); err != nil || hourCost <= 0 || hourCost > 1e6 {
+			s.fail(w, r, &badRequest{field: "hour_cost", msg: "hour_cost must be a positive number"})
+			return
+		}
+	}
 	res, err := s.d.Metrics.Compute(r.Context(), r.PathValue("name"), metrics.Query{
-		From: from, To: to, ChannelKind: q.Get("channel"), AgentID: q.Get("agent"), Bucket: q.Get("bucket"), Location: loc,
+		From: from, To: to, ChannelKind: q.Get("channel"), AgentID: q.Get("agent"), SegmentID: q.Get("segment"), QueueID: q.Get("queue"),
+		BranchID: q.Get("branch"), Bucket: q.Get("bucket"), Location: loc, HourCost: hourCost,
 	})
 	var qe *metrics.QueryError
 	switch {

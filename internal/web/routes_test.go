@@ -56,13 +56,27 @@ func TestRoleMatrixCoversEveryRoute(t *testing.T) {
 	}
 	for _, want := range []string{"GET /healthz", "GET /readyz", "GET /metrics", "GET /api/v1/openapi.json", "POST /hooks/{kind}/{channel}", "GET /hooks/{kind}/{channel}", "POST /api/v1/auth/login", "POST /api/v1/auth/logout", "GET /app/{path...}",
 		"GET /help", "GET /help/search", "GET /help/articles/{id}", "POST /help/articles/{id}/feedback", "POST /help/articles/{id}/read", "GET /help/static/{name}",
+		// The customer's sign-in: a code sent to the customer is the credential.
+		"GET /help/sign-in", "POST /help/sign-in", "POST /help/sign-in/code", "POST /help/sign-out",
 		// The chat widget: a visitor's token, checked by the web chat adapter, is the credential.
 		"GET /widget.js", "POST /widget/{channel}/session", "OPTIONS /widget/{channel}/session", "GET /widget/{channel}/config", "GET /widget/{channel}/live",
 		"POST /hooks/webchat/{channel}", "OPTIONS /hooks/webchat/{channel}", "GET /demo/site",
+		// Proactive help: the visitor's token, and the server's signed page token, are the credentials.
+		"POST /widget/{channel}/signals", "OPTIONS /widget/{channel}/signals", "POST /widget/{channel}/offers/{id}", "OPTIONS /widget/{channel}/offers/{id}",
 		// The status tracker: the signed, expiring token in the link is the credential.
-		"GET /s/{token}",
+		"GET /s/{token}", "POST /s/{token}/display",
+		// The display switches: a same-origin, rate-limited form setting the visitor's cookie.
+		"POST /display",
 		// Guided flows: anyone may ask for a service; the case goes to the contact they give.
-		"GET /f/{service}", "POST /f/{service}"} {
+		"GET /f/{service}", "POST /f/{service}",
+		// The visual menu: the signed, expiring token sent to the caller is the credential.
+		"GET /m/{token}", "POST /m/{token}",
+		// Branch visits: tickets and appointments open by their signed, expiring link; the
+		// forms are same-origin and rate-limited; display and kiosk show what the branch hall
+		// shows anyone.
+		"GET /q/{token}", "POST /q/{token}/leave", "GET /b/{branch}/ticket", "POST /b/{branch}/ticket", "GET /b/{branch}/book", "POST /b/{branch}/book",
+		"GET /a/{token}", "POST /a/{token}/cancel", "GET /b/{branch}/display", "GET /kiosk/{branch}", "GET /kiosk/{branch}/services", "GET /kiosk/{branch}/help",
+		"POST /kiosk/{branch}/ticket", "GET /kiosk/{branch}/t/{token}", "POST /kiosk/{branch}/t/{token}/text", "GET /kiosk/{branch}/checkin", "POST /kiosk/{branch}/checkin"} {
 		if !public[want] {
 			t.Errorf("%s should be public", want)
 		}

@@ -7,19 +7,26 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gesher-cs/gesher/internal/assist"
 	"github.com/gesher-cs/gesher/internal/auth"
+	"github.com/gesher-cs/gesher/internal/bot"
+	"github.com/gesher-cs/gesher/internal/branch"
 	"github.com/gesher-cs/gesher/internal/bus"
 	"github.com/gesher-cs/gesher/internal/canned"
 	"github.com/gesher-cs/gesher/internal/channel"
 	"github.com/gesher-cs/gesher/internal/clock"
+	"github.com/gesher-cs/gesher/internal/coaching"
 	"github.com/gesher-cs/gesher/internal/conversation"
 	"github.com/gesher-cs/gesher/internal/customer"
 	"github.com/gesher-cs/gesher/internal/event"
 	"github.com/gesher-cs/gesher/internal/helpcenter"
+	"github.com/gesher-cs/gesher/internal/ivr"
 	"github.com/gesher-cs/gesher/internal/jobs"
+	"github.com/gesher-cs/gesher/internal/journey"
 	"github.com/gesher-cs/gesher/internal/media"
 	"github.com/gesher-cs/gesher/internal/metrics"
 	"github.com/gesher-cs/gesher/internal/policy"
+	"github.com/gesher-cs/gesher/internal/segment"
 	"github.com/gesher-cs/gesher/internal/selfservice"
 	"github.com/gesher-cs/gesher/internal/store"
 )
@@ -47,6 +54,13 @@ type Deps struct {
 	Bus           *bus.Bus
 	Help          *helpcenter.Service
 	SelfService   *selfservice.Desk
+	Bot           *bot.Bot // runs guided flows as conversations and answers before an agent joins
+	Branches      *branch.Service
+	Assist        *assist.Service
+	Menus         *ivr.Service
+	Segments      *segment.Service
+	Journeys      *journey.Service
+	Coaching      *coaching.Service
 	Version       string
 	// PublicURL is how providers reach this server (https://help.example.com); signatures
 	// that cover the URL (Twilio's) are checked against it rather than the Host header,

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -47,6 +48,7 @@ type trackerPage struct {
 	CSS, JS   string
 	Languages []langLink
 	Query     string
+	Display   displayView
 	main      *i18n.Catalog
 	helpCat   *i18n.Catalog
 
@@ -60,6 +62,8 @@ type trackerPage struct {
 	FinishOn      string
 	FinishMessage string
 	Stages        []trackerStage
+	// Assist is the chat widget's tag on a flow's pages (proactive help); the tracker has none.
+	Assist *assistTag
 }
 
 // T returns the page language's text for key.
@@ -70,26 +74,36 @@ func (p *trackerPage) T(key string, vars ...string) string {
 	return p.helpCat.T(key, vars...)
 }
 
+// TI is T with each value isolated in <bdi>: a reference or a date inside a right-to-left
+// sentence keeps its own direction.
+func (p *trackerPage) TI(key string, vars ...string) template.HTML {
+	if _, ok := p.main.Message(key); ok {
+		return isolate(p.main, key, vars...)
+	}
+	return isolate(p.helpCat, key, vars...)
+}
+
+// displayPage is a page whose layout shows the display switches; renderWith fills them in
+// for a page that did not, so every page on the help centre's layout has them.
+type displayPage interface{ displayOf() *displayView }
+
+func (p *trackerPage) displayOf() *displayView { return &p.Display }
+
 type trackerStage struct {
 	Name, Detail string
 	Current      bool
 }
 
-// catalogs returns the tracker's language: ?lang= when both catalogs have it, else the first
-// of prefer they have, else the browser's.
+// catalogs returns the tracker's language: ?lang= (the switch), else the first of prefer (the
+// customer's profile), else the browser's Accept-Language — in the customer languages both
+// the main and the layout's catalogs have.
 func (t *trackerPages) catalogs(r *http.Request, prefer []string) (*i18n.Catalog, *i18n.Catalog) {
 	main := t.s.d.SelfService.Catalogs()
-	for _, l := range append([]string{r.URL.Query().Get("lang")}, prefer...) {
-		m, err1 := main.Catalog(l)
-		h, err2 := t.help.langs.Catalog(l)
-		if err1 == nil && err2 == nil {
-			return m, h
-		}
-	}
-	m := main.Match(r.Header.Get("Accept-Language"))
+	m := pickCatalog(main, r.URL.Query().Get("lang"), prefer, r.Header.Get("Accept-Language"))
 	h, err := t.help.langs.Catalog(m.Lang)
 	if err != nil {
-		h = t.help.langs.Match(m.Lang)
+		m, _ = main.Catalog("en")
+		h, _ = t.help.langs.Catalog("en")
 	}
 	return m, h
 }
@@ -119,7 +133,11 @@ func (t *trackerPages) show(w http.ResponseWriter, r *http.Request) {
 	c, svc, err := desk.Track(ctx, r.PathValue("token"))
 	if errors.Is(err, selfservice.ErrNotFound) {
 		main, helpCat := t.catalogs(r, nil)
-		t.render(w, r, http.StatusNotFound, "notfound", t.newPage(main, helpCat, ""))
+		p := t.newPage(main, helpCat, "")
+		// The same body whatever token was asked for: the switches come back to the help centre.
+		p.Display = newDisplayView(r, displayOf(r), "/display")
+		p.Display.Back = "/help?lang=" + main.Lang
+		t.render(w, r, http.StatusNotFound, "notfound", p)
 		return
 	}
 	if err != nil {
@@ -128,12 +146,17 @@ func (t *trackerPages) show(w http.ResponseWriter, r *http.Request) {
 	}
 	// The customer's own language, not the browser's: the link is opened on whatever phone
 	// is at hand (a grandchild's, a kiosk's), and the switch is there for the rest.
+	// The display modes are the visitor's and the customer's profile's together: large text
+	// asked for once is there on the next link, on any phone.
 	var prefer []string
+	modes := displayOf(r)
 	if cust, err := t.s.d.Customers.Get(ctx, c.CustomerID); err == nil {
 		prefer = cust.Languages
+		modes = modes.withProfile(cust.Profile)
 	}
 	main, helpCat := t.catalogs(r, prefer)
 	p := t.newPage(main, helpCat, r.URL.Path)
+	p.Display = newDisplayView(r, modes, "/s/"+url.PathEscape(r.PathValue("token"))+"/display")
 	lang := main.Lang
 	p.Service, p.Ref = selfservice.Text(svc.Name, lang), c.Ref
 	timeline, next := desk.Timeline(c, svc)
@@ -166,6 +189,10 @@ func (t *trackerPages) show(w http.ResponseWriter, r *http.Request) {
 	if err := desk.Viewed(ctx, c, lang); err != nil {
 		t.s.d.Log.Warn("tracker: record view", "err", err, "request_id", requestID(ctx))
 	}
+	// Whoever holds the link proved they are the case's customer: the help centre knows them.
+	if err := t.help.signIn(ctx, w, c.CustomerID); err != nil {
+		t.s.d.Log.Warn("tracker: sign in", "err", err, "request_id", requestID(ctx))
+	}
 	t.render(w, r, http.StatusOK, "case", p)
 }
 
@@ -181,6 +208,9 @@ func (t *trackerPages) render(w http.ResponseWriter, r *http.Request, status int
 
 // renderWith writes a page through a buffer, so a template error is a clean 500.
 func (t *trackerPages) renderWith(w http.ResponseWriter, r *http.Request, status int, tpl *template.Template, p any, lang string) {
+	if d, ok := p.(displayPage); ok && d.displayOf().Action == "" {
+		*d.displayOf() = newDisplayView(r, displayOf(r), "/display")
+	}
 	var buf bytes.Buffer
 	if err := tpl.ExecuteTemplate(&buf, "layout", p); err != nil {
 		t.help.fail(w, r, err)

@@ -475,17 +475,41 @@ func (v *visitorConn) handle(ctx context.Context, c *websocket.Conn, e event.Eve
 		v.s.d.Log.Warn("widget: load message", "message", data.MessageID, "err", err)
 		return nil
 	}
+	first := false
 	if v.customer() == "" {
 		// The visitor's first message: from now on, their customer's events are theirs.
 		if err := v.refresh(ctx); err != nil || v.customer() == "" {
 			return nil
 		}
+		first = true
 	}
 	if m.CustomerID != v.customer() {
 		return nil // not this visitor's, whatever the event said
 	}
+	if err := v.push(ctx, c, m); err != nil || !first {
+		return err
+	}
+	// What was written in the same transaction as the first message (the help bot's answer)
+	// was published before this connection knew the customer, and filtered out: send it now.
+	conv, err := v.s.d.Conversations.Get(ctx, m.ConversationID)
+	if err != nil {
+		v.s.d.Log.Warn("widget: load conversation", "conversation", m.ConversationID, "err", err)
+		return nil
+	}
+	for _, later := range conv.Messages {
+		if later.Direction == conversation.Outbound && !v.sent[later.ID] && !later.CreatedAt.Before(m.CreatedAt) {
+			if err := v.push(ctx, c, later); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// push writes one of the visitor's messages to the socket, once.
+func (v *visitorConn) push(ctx context.Context, c *websocket.Conn, m conversation.Message) error {
 	wm, ok := v.view(ctx, m)
-	if !ok {
+	if !ok || v.sent[m.ID] {
 		return nil
 	}
 	if err := writeWidget(ctx, c, widgetFrame{Type: "message", Message: &wm}); err != nil {

@@ -123,6 +123,54 @@ export async function fakeCRM() {
   }
 }
 
+/**
+ * fakeTwilio stands in for Twilio's Messages API behind the demo's SMS channel: every text the
+ * server sends lands in texts ({To, From, Body}), as the customer's phone would show it. Agents
+ * cannot read one-time codes in the console, so the specs read them here.
+ */
+export async function fakeTwilio(channelName = 'demo-sms') {
+  const texts = []
+  const server = createServer((req, res) => {
+    const chunks = []
+    req.on('data', (c) => chunks.push(c))
+    req.on('end', () => {
+      res.setHeader('Content-Type', 'application/json')
+      if (!req.url.endsWith('/Messages.json')) {
+        res.writeHead(404)
+        res.end('{}')
+        return
+      }
+      texts.push(Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString())))
+      res.writeHead(201)
+      res.end(JSON.stringify({ sid: 'SM' + String(texts.length).padStart(32, '0'), status: 'queued' }))
+    })
+  })
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok))
+  const admin = await apiSession('admin@demo.example')
+  const ch = (await admin('GET', '/api/v1/channels')).items.find((c) => c.name === channelName)
+  const before = { ...ch.settings }
+  await admin('PUT', '/api/v1/channels/' + ch.id, { settings: { ...before, api_base: `http://127.0.0.1:${server.address().port}` } })
+  return {
+    texts,
+    async close() {
+      await admin('PUT', '/api/v1/channels/' + ch.id, { settings: before })
+      await new Promise((ok) => server.close(ok))
+    },
+  }
+}
+
+/** codeIn waits for a six-digit code in the newest of the texts that match, and returns it. */
+export async function codeIn(texts, match, what) {
+  for (let i = 0; i < 150; i++) {
+    for (const t of [...texts].reverse()) {
+      const m = match(t) && String(t.Body ?? t.text ?? '').match(/\b(\d{6})\b/)
+      if (m) return m[1]
+    }
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  throw new Error('no code reached ' + what + ': ' + JSON.stringify(texts.slice(-5)))
+}
+
 /** apiSession signs in through the API and returns a function that calls it with the session. */
 export async function apiSession(email) {
   const r = await fetch(BASE + '/api/v1/auth/login', {

@@ -97,6 +97,12 @@ type Report struct {
 		Articles int      `json:"articles,omitempty"`
 		Note     string   `json:"note"`
 	} `json:"search"`
+	Dashboards struct {
+		LoadMS map[string]float64 `json:"load_ms"` // by dashboard; null when not measured
+		Events int                `json:"events,omitempty"`
+		Days   int                `json:"days,omitempty"`
+		Note   string             `json:"note"`
+	} `json:"dashboards"`
 	SLA struct {
 		Timers *int     `json:"timers"`
 		RSSMB  *float64 `json:"rss_mb"`
@@ -168,7 +174,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	bin := fs.String("bin", "", "the gesher binary to measure (default: build ./cmd/gesher into a temporary folder)")
 	out := fs.String("out", "bench/results/latest.json", "where to write the JSON figures")
 	pgURL := fs.String("pg", "", "an empty PostgreSQL database URL for ingest_pg (default: start a durable throwaway cluster)")
-	only := fs.String("only", "", "run only these phases, comma-separated: ceiling, ingest, ingest_pg, fanout, search, sla, startup")
+	only := fs.String("only", "", "run only these phases, comma-separated: ceiling, ingest, ingest_pg, fanout, search, dashboards, sla, startup")
 	ceilingAddr := fs.String("serve-ceiling", "", "internal: serve the bare ceiling handler on this address")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -183,6 +189,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	b.rep = &Report{GeneratedAt: time.Now().UTC().Format(time.RFC3339), Plan: b.p, Machine: describeMachine()}
 	b.rep.Command = strings.TrimSpace("go run ./bench/cmd/gesher-bench " + strings.Join(args, " "))
 	b.rep.SLA.Note = "not measured in this run (the sla phase did not run)"
+	b.rep.Dashboards.Note = "not measured in this run (the dashboards phase did not run)"
 	started := time.Now()
 	var err error
 	if b.work, err = os.MkdirTemp("", "gesher-bench-"); err != nil {
@@ -206,6 +213,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		{"ingest_pg", b.ingestPG},
 		{"fanout", b.fanout},
 		{"search", b.search},
+		{"dashboards", b.dashboards},
 		{"sla", b.sla},
 		{"startup", b.startup},
 	}

@@ -57,6 +57,14 @@ func printTable(w io.Writer, r *Report) {
 	add("fanout.p99_ms", num(r.Fanout.P99MS, " ms", 1)+fmt.Sprintf(" (%d/%d arrivals)", r.Fanout.Delivered, r.Fanout.Expected), "< 100 ms to 1,000 sockets",
 		verdict(r.Fanout.P99MS != nil && *r.Fanout.P99MS < 100, r.Fanout.P99MS != nil))
 	add("search.p99_ms", num(r.Search.P99MS, " ms", 2), "< 5 ms, 100,000 articles", r.Search.Note)
+	for _, d := range dashboardNames {
+		v, ok := r.Dashboards.LoadMS[d]
+		value := "null"
+		if ok {
+			value = fmt.Sprintf("%.1f ms", v)
+		}
+		add("dashboards."+d+"_ms", value, fmt.Sprintf("< 1 s, %d events", r.Dashboards.Events), verdict(ok && v < 1000, ok))
+	}
 	timers := "null"
 	if r.SLA.Timers != nil {
 		timers = fmt.Sprint(*r.SLA.Timers)

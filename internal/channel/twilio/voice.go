@@ -6,9 +6,11 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/gesher-cs/gesher/internal/channel"
 	"github.com/gesher-cs/gesher/internal/customer"
+	"github.com/gesher-cs/gesher/internal/ivr"
 )
 
 // VoiceKind is the phone channel: calls through Twilio Programmable Voice (or a provider that
@@ -32,16 +34,34 @@ const (
 // caller's number finds (or makes) the customer, and the call joins their one open
 // conversation with its owner, whichever channel they wrote on before. The call itself is
 // answered with TwiML: a greeting, then the contact centre's line or queue.
-type Voice struct{}
+//
+// A channel whose menu setting names a menu tree answers from that tree instead (menu.go):
+// the menu's steps post back to the same webhook with ?menu=… in the URL.
+type Voice struct {
+	client *http.Client
+	menu   Menu
+	survey Surveyor // asks callers on the keypad once the agent hangs up (survey.go)
+}
 
 var (
 	_ channel.Adapter      = (*Voice)(nil)
 	_ channel.Acknowledger = (*Voice)(nil)
+	_ channel.Answerer     = (*Voice)(nil)
 	_ channel.SecretHolder = (*Voice)(nil)
+	_ ivr.Releaser         = (*Voice)(nil)
 )
 
-// NewVoice returns the voice adapter.
-func NewVoice() *Voice { return &Voice{} }
+// NewVoice returns the voice adapter. client, for the REST API (releasing a waiting call),
+// may be nil for a default with a 15-second timeout.
+func NewVoice(client *http.Client) *Voice {
+	if client == nil {
+		client = &http.Client{Timeout: 15 * time.Second}
+	}
+	return &Voice{client: client}
+}
+
+// SetMenu sets the menus calls are answered from; wired once at start-up.
+func (v *Voice) SetMenu(m Menu) { v.menu = m }
 
 // Kind implements channel.Adapter.
 func (v *Voice) Kind() channel.Kind { return VoiceKind }
@@ -113,6 +133,15 @@ func (v *Voice) Receive(ctx context.Context, ch channel.Channel, r *http.Request
 	c, err := ParseCall(body)
 	if err != nil {
 		return nil, err
+	}
+	if r.URL.Query().Get(surveyParam) != "" {
+		// The survey at the end of a call already stored: nothing to ingest.
+		return nil, checkSurveyRequest(r.URL.Query())
+	}
+	if step := r.URL.Query().Get(menuParam); step != "" {
+		// A menu step of a call already stored: nothing to ingest, but the request is
+		// checked here, so a bad one is a 400 before anything is recorded.
+		return nil, checkMenuRequest(r.URL.Query(), body)
 	}
 	if c.Ended() || (c.Direction != "" && c.Direction != "inbound") {
 		return nil, nil

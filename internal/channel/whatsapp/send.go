@@ -145,6 +145,9 @@ func messageParts(ch channel.Channel, m channel.Outbound, to string) ([]payload,
 	if n := utf8.RuneCountInString(text); n > MaxTextChars {
 		return nil, permanent("the text has %d characters; a WhatsApp message can have at most %d", n, MaxTextChars)
 	}
+	if p, ok := interactive(to, text, m); ok {
+		return []payload{p}, nil
+	}
 	var media []payload
 	var kinds []string
 	for _, att := range m.Attachments {

@@ -1,12 +1,14 @@
-// The help centre's only script, and every page works without it: it shows the read-aloud
-// button where the browser can speak (speechSynthesis), and tells the server when an article
-// opened from a search stayed on screen long enough to be read.
+// The customer pages' only script, and every page works without it: it shows the read-aloud
+// button where the browser can speak (speechSynthesis) and reads the page's main content —
+// an article's text on an article — and tells the server when an article opened from a search
+// stayed on screen long enough to be read.
 (function () {
   'use strict';
-  var body = document.getElementById('article-body');
+  var article = document.getElementById('article-body');
+  var body = article || document.getElementById('main');
   if (!body) return;
   var btn = document.getElementById('read-aloud');
-  if (btn && 'speechSynthesis' in window) {
+  if (btn && 'speechSynthesis' in window && typeof SpeechSynthesisUtterance === 'function') {
     var speaking = false;
     var done = function () {
       speaking = false;
@@ -30,7 +32,21 @@
       window.speechSynthesis.speak(u);
     });
   }
-  var dwell = body.getAttribute('data-dwell');
+  // "Chat with us" among the ways to reach us: shown only where the chat widget is on the
+  // page (it needs this script), and it opens the widget's panel.
+  var chat = document.querySelector('.reach-chat');
+  var widget = function () {
+    var host = document.querySelector('gesher-chat');
+    return host && host.shadowRoot && host.shadowRoot.querySelector('.launcher');
+  };
+  if (chat && document.querySelector('script[src="/widget.js"]')) {
+    chat.hidden = false;
+    chat.querySelector('button').addEventListener('click', function () {
+      var l = widget();
+      if (l) l.click();
+    });
+  }
+  var dwell = article && article.getAttribute('data-dwell');
   if (dwell && navigator.sendBeacon) {
     var seen = 0, last = Date.now(), sent = false;
     var tick = function () {

@@ -11,6 +11,7 @@ describe('pickLanguage', () => {
     expect(pickLanguage(undefined, ['he-IL', 'en'])).toBe('he')
     expect(pickLanguage('', ['de-DE', 'ru', 'en'])).toBe('ru')
     expect(pickLanguage('xx', ['fr-CA'])).toBe('fr')
+    expect(pickLanguage(undefined, ['am-ET', 'en'])).toBe('am')
     expect(pickLanguage(null, ['iw'])).toBe('he') // what old browsers call Hebrew
   })
   test('else English', () => {
@@ -23,7 +24,7 @@ describe('language', () => {
   test('Hebrew and Arabic are right to left, the others left to right', () => {
     expect(language('he').dir).toBe('rtl')
     expect(language('ar').dir).toBe('rtl')
-    for (const l of ['en', 'ru', 'fr']) expect(language(l).dir).toBe('ltr')
+    for (const l of ['en', 'ru', 'fr', 'am']) expect(language(l).dir).toBe('ltr')
   })
   test('placeholders are filled in', () => {
     expect(language('en').t('joined', { name: 'Noa' })).toBe('Noa joined the conversation')
@@ -48,7 +49,7 @@ describe('catalogs', () => {
     })
   }
   test('each language is written in its own script', () => {
-    const script: Record<string, RegExp> = { he: /[\u0590-\u05ff]/, ar: /[\u0600-\u06ff]/, ru: /[\u0400-\u04ff]/ }
+    const script: Record<string, RegExp> = { he: /[\u0590-\u05ff]/, ar: /[\u0600-\u06ff]/, ru: /[\u0400-\u04ff]/, am: /[\u1200-\u137f]/ }
     for (const [lang, re] of Object.entries(script)) {
       for (const k of ['launcher', 'send', 'greeting', 'contactHelp'] as const) expect(catalogs[lang][k], `${lang}.${k}`).toMatch(re)
     }

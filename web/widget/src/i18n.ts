@@ -156,8 +156,38 @@ const fr: Catalog = {
   contactNote: 'Mes coordonnées : {v}',
 }
 
+const am: Catalog = {
+  launcher: 'ያነጋግሩን',
+  title: 'ቻት',
+  region: 'ቻት',
+  close: 'ቻቱን ዝጋ',
+  log: 'መልእክቶች',
+  greeting: 'ሰላም! እንዴት ልንረዳዎት እንችላለን?',
+  label: 'የእርስዎ መልእክት',
+  hint: 'Enter ይልካል፣ Shift+Enter አዲስ መስመር ይጀምራል',
+  send: 'ላክ',
+  you: 'እርስዎ',
+  agent: 'ወኪል',
+  sending: 'በመላክ ላይ…',
+  failed: 'ገና አልተላከም — እንደገና እንሞክራለን',
+  rejected: 'ይህ መልእክት ሊላክ አልቻለም',
+  connecting: 'በመገናኘት ላይ…',
+  joined: '{name} ውይይቱን ተቀላቅለዋል',
+  newMessage: 'አዲስ መልእክት',
+  contactOpen: 'ኢሜይልዎን ወይም ስልክዎን ይተዉ',
+  contactHelp: 'ውይይቱን እዚያ እንድንቀጥል ኢሜይልዎን ወይም ስልክ ቁጥርዎን ይተዉልን።',
+  email: 'ኢሜይል',
+  phone: 'ስልክ',
+  save: 'አስቀምጥ',
+  errEmpty: 'ኢሜይል ወይም ስልክ ቁጥር ያስገቡ።',
+  errEmail: 'እንደ name@example.com ያለ ኢሜይል ያስገቡ።',
+  errPhone: 'ስልክ ቁጥር በአሃዝ ያስገቡ፣ ለምሳሌ 050-1234567።',
+  saved: 'እናመሰግናለን! በኢሜይል ወይም በስልክ መቀጠል እንችላለን።',
+  contactNote: 'የመገናኛ ዝርዝሮቼ፦ {v}',
+}
+
 /** catalogs is every language the widget speaks, English first (the fallback). */
-export const catalogs: Record<string, Catalog> = { en, he, ar, ru, fr }
+export const catalogs: Record<string, Catalog> = { en, he, ar, ru, fr, am }
 
 /** rtl are the languages written right to left. */
 const rtl = new Set(['he', 'ar'])

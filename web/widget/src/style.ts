@@ -1,6 +1,27 @@
 // The widget's styles, applied inside its shadow root so the host page's CSS cannot reach in
 // and ours cannot leak out. Logical properties, so right-to-left needs no second sheet; touch
 // targets of at least 44 px; colours at 4.5:1 or better; motion only for those who want it.
+// The display modes a Gesher customer page sets on its <html> (large text, high contrast; see
+// docs/accessibility.md) reach in through :host-context, so the chat on such a page follows them.
+const within = (mode: string, sel: string) =>
+  sel
+    .split(',')
+    .map((s) => `:host-context(html.${mode}) ${s}`)
+    .join(',')
+const lg = (sel: string) => within('large', sel)
+const hc = (sel: string) => within('contrast', sel)
+const modes = `${lg('.w')}{font-size:20px}${lg('h2')}{font-size:22px}${lg('label')}{font-size:19px}
+${lg('.state,.note,.err,.ok')}{font-size:17px}${lg('.who,.st,.hint,.help')}{font-size:16px}
+${hc('.w,.who,.hint,.help,.note,.state,.rejected .who')}{color:#fff}
+${hc('.launcher,.top,.visitor,.send,.save')}{background:#ffe14d;color:#000}
+${hc('.close,.visitor .who,.visitor .st')}{color:#000}
+${hc('.panel,.log,form,.more-row,.agent,textarea,input,.rejected')}{background:#000;color:#fff;border-color:#fff}
+${hc('.more')}{color:#ffe14d}
+${hc('.err,.rejected .st')}{color:#ff9e9e}
+${hc('.ok')}{color:#8ee59b}
+${hc(':focus-visible')}{outline-color:#fff}
+`
+
 export const css = `
 :host{all:initial}
 .w{font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans Hebrew","Noto Sans Arabic",Arial,sans-serif;color:#1b1f24}
@@ -42,4 +63,4 @@ textarea,input{flex:1;min-inline-size:0;inline-size:100%;min-block-size:44px;mar
 .err{margin:0 0 6px;font-size:14px;color:#b00020}
 .ok{margin:0;font-size:14px;color:#1d6b2f}
 @media (prefers-reduced-motion:no-preference){.panel{animation:rise .18s ease-out}@keyframes rise{from{opacity:0;transform:translateY(12px)}}}
-`
+${modes}`

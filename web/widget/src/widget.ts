@@ -31,8 +31,10 @@ export class Widget {
   private t: Lang['t']
   private saved: Saved
   private outbox: Outbox
-  private root!: ShadowRoot
-  private launcher!: HTMLButtonElement
+  root!: ShadowRoot
+  /** box holds everything the widget shows, in its language and direction. */
+  box!: HTMLElement
+  launcher!: HTMLButtonElement
   private dot!: HTMLElement
   private unreadText!: HTMLElement
   private panel!: HTMLElement
@@ -132,7 +134,8 @@ export class Widget {
       }
     })
 
-    this.root.append(h('div', { class: 'w', lang: this.o.lang.lang, dir: this.o.lang.dir }, this.launcher, this.panel))
+    this.box = h('div', { class: 'w', lang: this.o.lang.lang, dir: this.o.lang.dir }, this.launcher, this.panel)
+    this.root.append(this.box)
     parent.append(host)
 
     for (const p of this.outbox.pending()) this.renderPending(p)
@@ -206,7 +209,15 @@ export class Widget {
     this.launcher.focus()
   }
 
-  private ensureSession(): Promise<Session> {
+  /** openConversation opens the panel on a conversation the server has just opened for the visitor (an accepted offer of help): the socket starts again, so it follows the visitor's new customer. */
+  openConversation() {
+    const ws = this.ws
+    this.ws = null
+    ws?.close()
+    this.open()
+  }
+
+  ensureSession(): Promise<Session> {
     if (this.saved.session) return Promise.resolve(this.saved.session)
     this.sessionPromise ??= this.o.client.session().then(
       (s) => {

@@ -9,6 +9,21 @@ export interface LiveHandlers {
   state(connected: boolean): void
 }
 
+/** A frame the console sends: its agent's presence in a conversation. */
+export interface PresenceFrame {
+  type: 'presence'
+  conversation_id: string
+  state: 'viewing' | 'typing' | 'left'
+}
+
+let socket: WebSocket | null = null
+
+/** sendPresence tells colleagues, through the live socket, what the agent does in a conversation.
+ * Nothing is sent while the socket is down: presence is repeated, so the next beat catches up. */
+export function sendPresence(f: Omit<PresenceFrame, 'type'>): void {
+  if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: 'presence', ...f }))
+}
+
 export function connectLive(h: LiveHandlers): () => void {
   let ws: WebSocket | null = null
   let stopped = false
@@ -19,6 +34,7 @@ export function connectLive(h: LiveHandlers): () => void {
   const open = () => {
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:'
     ws = new WebSocket(`${proto}//${location.host}/api/v1/live`)
+    socket = ws
     ws.onmessage = (m) => {
       let f: { type: string; event?: LiveEvent }
       try {

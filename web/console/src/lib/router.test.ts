@@ -1,15 +1,24 @@
 import { describe, expect, test } from 'vitest'
-import { href, parse } from './router'
+import { filterQuery, href, parse } from './router'
 
 describe('addresses', () => {
   test('pages, views and filters round-trip through the address bar', () => {
-    expect(parse('/app/', '')).toEqual({ page: 'inbox', conversation: null, view: 'mine', channel: '', section: 'canned' })
-    expect(parse('/app/c/01JX', '?view=open&channel=ch1')).toEqual({ page: 'inbox', conversation: '01JX', view: 'open', channel: 'ch1', section: 'canned' })
+    const none = { lang: '', queue: '', label: '', segment: '' }
+    expect(parse('/app/', '')).toMatchObject({ page: 'inbox', conversation: null, view: 'mine', channel: '', ...none, section: 'canned' })
+    expect(parse('/app/c/01JX', '?view=open&channel=ch1')).toMatchObject({ page: 'inbox', conversation: '01JX', view: 'open', channel: 'ch1', ...none, section: 'canned' })
     expect(parse('/app/signin', '').page).toBe('signin')
     expect(parse('/app/', '?view=everything').view).toBe('mine')
     expect(parse('/app/', '?view=breaching').view).toBe('breaching')
     expect(href({ page: 'inbox', conversation: '01JX', view: 'pending', channel: '' })).toBe('/app/c/01JX?view=pending')
     expect(href({ page: 'inbox', conversation: null, view: 'mine', channel: 'a b' })).toBe('/app/?channel=a+b')
+  })
+
+  test('every filter is kept in the address, so a filtered view can be bookmarked', () => {
+    const r = parse('/app/', '?view=snoozed&lang=he&queue=q1&label=car+claim&segment=s1')
+    expect(r).toMatchObject({ view: 'snoozed', lang: 'he', queue: 'q1', label: 'car claim', segment: 's1' })
+    expect(href({ ...r, conversation: null })).toBe('/app/?view=snoozed&lang=he&queue=q1&label=car+claim&segment=s1')
+    expect(parse('/app/', '?view=queues').view).toBe('queues')
+    expect(filterQuery(r)).toEqual({ lang: 'he', queue: 'q1', label: 'car claim', segment: 's1' })
   })
 
   test('the admin page and its sections', () => {

@@ -3,29 +3,62 @@
 import { reactive } from 'vue'
 import type { View } from './types'
 
-export type AdminSection = 'canned' | 'users' | 'channels' | 'service-levels'
+export type AdminSection = 'canned' | 'labels' | 'users' | 'channels' | 'service-levels'
+
+/** The dashboards (supervisors and admins), each at /app/dashboards/{name}. */
+export type Dashboard = 'volume' | 'service' | 'satisfaction' | 'self-service' | 'portfolio' | 'adoption'
+export const dashboards: Dashboard[] = ['volume', 'service', 'satisfaction', 'self-service', 'portfolio', 'adoption']
 
 export interface Route {
-  page: 'signin' | 'inbox' | 'admin'
+  page: 'signin' | 'inbox' | 'admin' | 'dashboards'
   conversation: string | null
   view: View
   channel: string
+  /** the other inbox filters: the customer's language, a queue id, a label's name, a segment id */
+  lang: string
+  queue: string
+  label: string
+  segment: string
   /** the admin page's section: canned responses (supervisors), users and channels (admins) */
   section: AdminSection
+  dashboard: Dashboard
 }
 
-const sections: AdminSection[] = ['canned', 'users', 'channels', 'service-levels']
+const sections: AdminSection[] = ['canned', 'labels', 'users', 'channels', 'service-levels']
 
 const BASE = '/app/'
-const views: View[] = ['mine', 'unassigned', 'open', 'pending', 'resolved', 'breaching']
+/** views in the order of their shortcuts 1 to 8 (the later ones added at the end, so that
+ * digits agents have learnt keep their meaning). */
+export const views: View[] = ['mine', 'unassigned', 'open', 'pending', 'resolved', 'breaching', 'queues', 'snoozed']
+/** navViews is the order the views are listed in. */
+export const navViews: View[] = ['mine', 'queues', 'unassigned', 'open', 'pending', 'snoozed', 'resolved', 'breaching']
+
+/** The inbox filters kept in the address, so a filtered view can be bookmarked. */
+export const filterKeys = ['channel', 'lang', 'queue', 'label', 'segment'] as const
 
 export function parse(pathname: string, search: string): Route {
   const q = new URLSearchParams(search)
   const v = q.get('view') as View | null
-  const r: Route = { page: 'inbox', conversation: null, view: v && views.includes(v) ? v : 'mine', channel: q.get('channel') ?? '', section: 'canned' }
+  const r: Route = {
+    page: 'inbox',
+    conversation: null,
+    view: v && views.includes(v) ? v : 'mine',
+    channel: q.get('channel') ?? '',
+    lang: q.get('lang') ?? '',
+    queue: q.get('queue') ?? '',
+    label: q.get('label') ?? '',
+    segment: q.get('segment') ?? '',
+    section: 'canned',
+    dashboard: 'volume',
+  }
   const rest = pathname.startsWith(BASE) ? pathname.slice(BASE.length) : ''
   const parts = rest.split('/').filter(Boolean)
   if (parts[0] === 'signin') r.page = 'signin'
+  else if (parts[0] === 'dashboards') {
+    r.page = 'dashboards'
+    const d = parts[1] as Dashboard | undefined
+    r.dashboard = d && dashboards.includes(d) ? d : 'volume'
+  }
   else if (parts[0] === 'admin') {
     r.page = 'admin'
     const sec = parts[1] as AdminSection | undefined
@@ -39,9 +72,10 @@ export function href(r: Partial<Route>): string {
   const full: Route = { ...route, page: 'inbox', ...r }
   if (full.page === 'signin') return BASE + 'signin'
   if (full.page === 'admin') return BASE + 'admin/' + full.section
+  if (full.page === 'dashboards') return BASE + 'dashboards/' + full.dashboard
   const q = new URLSearchParams()
   if (full.view !== 'mine') q.set('view', full.view)
-  if (full.channel) q.set('channel', full.channel)
+  for (const k of filterKeys) if (full[k]) q.set(k, full[k])
   const qs = q.toString()
   return BASE + (full.conversation ? 'c/' + encodeURIComponent(full.conversation) : '') + (qs ? '?' + qs : '')
 }
@@ -62,4 +96,11 @@ if (inBrowser) window.addEventListener('popstate', () => Object.assign(route, pa
 /** syncRoute reads the address bar again (after history was changed directly). */
 export function syncRoute(): void {
   Object.assign(route, parse(location.pathname, location.search))
+}
+
+/** filterQuery is the inbox filters of r as query parameters for /api/v1/inbox. */
+export function filterQuery(r: Route = route): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const k of filterKeys) if (r[k]) out[k] = r[k]
+  return out
 }

@@ -2,7 +2,7 @@
 // seen. Components read it; only the functions here change it.
 import { reactive } from 'vue'
 import { ApiError, get, post, api } from './api'
-import type { Channel, Inbox, InboxRow, List, User, View } from './types'
+import type { Channel, FilterOptions, Inbox, InboxRow, List, User, View } from './types'
 import { stamp } from './sla'
 import { loadSeen, saveSeen, type Seen } from './unread'
 
@@ -12,7 +12,8 @@ export const state = reactive({
   expired: false, // the session ended while the console was open
   users: [] as User[],
   channels: [] as Channel[],
-  inbox: { view: 'mine', items: [], counts: { mine: 0, unassigned: 0, open: 0, pending: 0, resolved: 0, breaching: 0 } } as Inbox,
+  inbox: { view: 'mine', items: [], counts: { mine: 0, unassigned: 0, open: 0, pending: 0, resolved: 0, breaching: 0, snoozed: 0, queues: 0 } } as Inbox,
+  filters: { queues: [], labels: [], segments: [], languages: [] } as FilterOptions,
   inboxLoading: false,
   inboxMore: false, // the server may have older rows than those shown
   inboxError: '',
@@ -53,21 +54,25 @@ export async function loadDirectory(): Promise<void> {
 let inboxSeq = 0
 const PAGE = 100
 
-/** loadInbox loads a view; a reload of the same view keeps as many rows as were shown. */
-export async function loadInbox(view: View, channel: string): Promise<void> {
+/** loadFilters loads what the inbox's filters offer (queues, labels, segments, languages). */
+export async function loadFilters(): Promise<void> {
+  state.filters = await get<FilterOptions>('/inbox/filters')
+}
+
+/** loadInbox loads a view under the filters; a reload of the same view keeps as many rows as were shown. */
+export async function loadInbox(view: View, filters: Record<string, string>): Promise<void> {
   const seq = ++inboxSeq
   state.inboxLoading = true
   const same = state.inbox.view === view
   const limit = same ? Math.min(200, Math.max(PAGE, state.inbox.items.length)) : PAGE
-  const q = new URLSearchParams({ view, limit: String(limit) })
-  if (channel) q.set('channel', channel)
+  const q = new URLSearchParams({ view, limit: String(limit), ...filters })
   try {
     const inbox = await get<Inbox>('/inbox?' + q)
     if (seq !== inboxSeq) return // a newer request answers for the screen
     stampClocks(inbox.items)
     state.inbox = inbox
-    // "Breaching soon" is ordered by deadline, not by activity: it has no older page.
-    state.inboxMore = view !== 'breaching' && inbox.items.length === limit
+    // "Breaching soon" and "Snoozed" are ordered by deadline, not by activity: no older page.
+    state.inboxMore = view !== 'breaching' && view !== 'snoozed' && inbox.items.length === limit
     state.inboxError = ''
   } catch (e) {
     if (seq === inboxSeq) state.inboxError = e instanceof ApiError ? e.code : 'error'
@@ -77,11 +82,10 @@ export async function loadInbox(view: View, channel: string): Promise<void> {
 }
 
 /** loadOlder appends the next page of the view: conversations last active before the last row. */
-export async function loadOlder(channel: string): Promise<void> {
+export async function loadOlder(filters: Record<string, string>): Promise<void> {
   const items = state.inbox.items
   if (!items.length) return
-  const q = new URLSearchParams({ view: state.inbox.view, limit: String(PAGE), before: items[items.length - 1].last_message_at })
-  if (channel) q.set('channel', channel)
+  const q = new URLSearchParams({ view: state.inbox.view, limit: String(PAGE), before: items[items.length - 1].last_message_at, ...filters })
   const seq = inboxSeq
   const page = await get<Inbox>('/inbox?' + q)
   if (seq !== inboxSeq) return

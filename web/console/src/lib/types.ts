@@ -2,7 +2,7 @@
 
 export type Role = 'agent' | 'supervisor' | 'admin'
 export type ConversationStatus = 'open' | 'pending' | 'resolved' | 'merged'
-export type View = 'mine' | 'unassigned' | 'open' | 'pending' | 'resolved' | 'breaching'
+export type View = 'mine' | 'unassigned' | 'queues' | 'open' | 'pending' | 'snoozed' | 'resolved' | 'breaching'
 
 export interface User {
   id: string
@@ -45,6 +45,40 @@ export interface InboxRow {
   last_message?: InboxMessage
   /** the live service-level clock that falls due first */
   sla?: SlaClock
+  queue_id?: string
+  snoozed_until?: string
+  labels?: Label[]
+}
+
+/** A label of the team's list (stored normalised: trimmed, in lower case). */
+export interface Label {
+  id: string
+  name: string
+  created_at?: string
+}
+
+/** A queue as the filter and the transfer menu show it. */
+export interface QueueBrief {
+  id: string
+  name: string
+  /** the signed-in user answers this queue */
+  member: boolean
+}
+
+/** What the inbox's filters offer. */
+export interface FilterOptions {
+  queues: QueueBrief[]
+  labels: Label[]
+  segments: { id: string; name: string }[]
+  languages: string[]
+}
+
+/** The moments the snooze choices stand for now. */
+export interface SnoozePresets {
+  '1h': string
+  tomorrow: string
+  'next-week': string
+  time_zone: string
 }
 
 /** A service-level clock, counted by the server at as_of; business times in milliseconds. */
@@ -79,6 +113,8 @@ export interface InboxCounts {
   pending: number
   resolved: number
   breaching: number
+  snoozed: number
+  queues: number
 }
 
 export interface Inbox {
@@ -105,6 +141,8 @@ export interface Message {
   attachments: Attachment[] | null
   status: string
   status_reason?: string
+  bot?: boolean // written by the help bot before an agent joined
+  secret?: boolean // a one-time code: delivered to the customer, its text never shown to agents
   created_at: string
   updated_at: string
 }
@@ -130,6 +168,9 @@ export interface Conversation {
   updated_at: string
   last_message_at: string
   resolved_at?: string
+  queue_id?: string
+  snoozed_until?: string
+  labels?: Label[]
   messages?: Message[]
   notes?: Note[]
 }
@@ -161,6 +202,16 @@ export interface Customer {
   identities: Identity[]
   created_at: string
   updated_at: string
+  /** The segments the customer is in now, as GET /api/v1/customers/{id} shows them. */
+  segments?: SegmentMembership[]
+}
+
+export interface SegmentMembership {
+  segment_id: string
+  name: string
+  since: string
+  /** hybrid while the segment's digital share is below its target; digital once reached. */
+  phase?: 'hybrid' | 'digital'
 }
 
 export interface LiveEvent {

@@ -1,0 +1,3 @@
+package journey
+
+const sqlChannelKinds = `SELECT id, kind FROM channels`
