@@ -1,6 +1,7 @@
-// The live connection: one WebSocket to /api/v1/live, reconnected with back-off. After a
-// reconnect or a "resync" frame the console reloads what it shows, since events may have been
-// missed in between.
+// The live connection: one WebSocket to /api/v1/live, reconnected with back-off. On every
+// "hello" (the first one too: the page loaded its list before the socket was listening) and on
+// a "resync" frame the console reloads what it shows, since events may have been missed in
+// between.
 import type { LiveEvent } from './types'
 
 export interface LiveHandlers {
@@ -29,7 +30,6 @@ export function connectLive(h: LiveHandlers): () => void {
   let stopped = false
   let attempt = 0
   let timer: number | undefined
-  let everConnected = false
 
   const open = () => {
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:'
@@ -45,8 +45,7 @@ export function connectLive(h: LiveHandlers): () => void {
       if (f.type === 'hello') {
         attempt = 0
         h.state(true)
-        if (everConnected) h.resync()
-        everConnected = true
+        h.resync()
       } else if (f.type === 'event' && f.event) h.event(f.event)
       else if (f.type === 'resync') h.resync()
     }
