@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/gesher-cs/gesher/internal/channel"
 	"github.com/gesher-cs/gesher/internal/conversation"
@@ -124,7 +125,69 @@ func plan(chatID int64, m channel.Outbound) ([]part, error) {
 	if len(parts) == 0 {
 		return nil, errors.New("nothing to send on Telegram: no text and no attachment")
 	}
+	// The answers ride on the last part, so the buttons sit under everything the reply shows.
+	if kb := keyboard(m.Choices); kb != nil {
+		parts[len(parts)-1].params["reply_markup"] = map[string]any{"inline_keyboard": kb}
+	}
 	return parts, nil
+}
+
+// Bounds on the buttons Gesher offers. Telegram takes up to 100 buttons and 64 bytes of
+// callback_data; a button's label has no documented limit, but clients cut long ones.
+const (
+	maxChoices     = 20 // more answers than this are better typed from the numbered text
+	maxButtonLabel = 40 // runes, with an ellipsis past it
+	pairLabel      = 12 // up to three answers this short ("1. Yes", "2. No") share one row
+	scalePerRow    = 6  // a scale of bare numbers (NPS 0–10) fills rows of six
+)
+
+// keyboard lays out a reply's answers (Outbound.Choices) as an inline keyboard: one answer per
+// row, so long labels in any language stay whole, except two or three short answers, which
+// share a row, and a scale of bare numbers, which fills rows of six. A label starts with the
+// answer's number, as the text numbers it, and the press arrives as that label (see
+// fromCallback), so it reads exactly like the customer typing the number; callback_data is the
+// number alone. Nil when there is nothing to offer, or too much.
+func keyboard(choices []string) [][]map[string]string {
+	if len(choices) == 0 || len(choices) > maxChoices {
+		return nil
+	}
+	labels := make([]string, len(choices))
+	short, bare := len(choices) <= 3, true
+	for i, c := range choices {
+		labels[i] = buttonLabel(i, c)
+		short = short && utf8.RuneCountInString(labels[i]) <= pairLabel
+		bare = bare && labels[i] == strconv.Itoa(i+1)
+	}
+	perRow := 1
+	switch {
+	case bare:
+		perRow = scalePerRow
+	case short:
+		perRow = len(labels)
+	}
+	var rows [][]map[string]string
+	for i, l := range labels {
+		if i%perRow == 0 {
+			rows = append(rows, nil)
+		}
+		rows[len(rows)-1] = append(rows[len(rows)-1], map[string]string{"text": l, "callback_data": strconv.Itoa(i + 1)})
+	}
+	return rows
+}
+
+// buttonLabel is "2. Theft", cut to maxButtonLabel runes; a choice that is its own number
+// already ("3" on a 1–5 scale) stays as it is.
+func buttonLabel(i int, choice string) string {
+	n := strconv.Itoa(i + 1)
+	choice = strings.Join(strings.Fields(choice), " ")
+	l := n + ". " + choice
+	if choice == n || choice == "" {
+		l = n
+	}
+	if r := []rune(l); len(r) > maxButtonLabel {
+		l = string(r[:maxButtonLabel-1]) + "…"
+	}
+	return l
 }
 
 // isPhoto reports whether sendPhoto takes the attachment. Telegram shows a photo inline and

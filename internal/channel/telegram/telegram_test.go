@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -750,5 +751,75 @@ func TestRecordedAnswers(t *testing.T) {
 	in, err = receive(t, a, tgChannel(srv.URL), fixture(t, "message-photo.json"))
 	if err != nil || len(in[0].Attachments) != 1 || !strings.Contains(in[0].Attachments[0].Name, "Bad Request: file is too big") {
 		t.Errorf("file too big answer: %+v %v, want a note", in, err)
+	}
+}
+
+// A reply that offers answers carries them as an inline keyboard on its last message: short
+// pairs side by side, long labels a row each (cut with an ellipsis), a bare scale in rows of
+// six, and nothing when there are more answers than buttons should hold.
+func TestSendOffersChoicesAsButtons(t *testing.T) {
+	f, srv := newFake(t)
+	a := New(srv.Client())
+	ch := tgChannel(srv.URL)
+	ctx := context.Background()
+	buttons := func(i int) [][]map[string]any {
+		t.Helper()
+		rm, _ := f.Calls()[i].Params["reply_markup"].(map[string]any)
+		if rm == nil {
+			return nil
+		}
+		raw, _ := json.Marshal(rm["inline_keyboard"])
+		var rows [][]map[string]any
+		if err := json.Unmarshal(raw, &rows); err != nil {
+			t.Fatal(err)
+		}
+		return rows
+	}
+	labels := func(rows [][]map[string]any) (out [][]string) {
+		for _, r := range rows {
+			var l []string
+			for _, b := range r {
+				l = append(l, b["text"].(string)+"="+b["callback_data"].(string))
+			}
+			out = append(out, l)
+		}
+		return out
+	}
+	send := func(id string, m channel.Outbound) {
+		t.Helper()
+		m.ID, m.To = id, toDana
+		if _, err := a.Send(ctx, ch, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	send("c1", channel.Outbound{Text: "Did this help?\n1. Yes\n2. No", Choices: []string{"Yes", "No"}})
+	if got := labels(buttons(0)); !reflect.DeepEqual(got, [][]string{{"1. Yes=1", "2. No=2"}}) {
+		t.Errorf("a short pair: %v", got)
+	}
+	long := "לא, אני רוצה לדבר עם נציג אנושי עכשיו בבקשה, זה דחוף"
+	send("c2", channel.Outbound{Text: "?", Choices: []string{"תאונה", "גניבה", long}})
+	got := labels(buttons(1))
+	if len(got) != 3 || got[0][0] != "1. תאונה=1" || got[2][0] != "3. "+string([]rune(long)[:maxButtonLabel-4])+"…=3" {
+		t.Errorf("long labels: %v", got)
+	}
+	scale := []string{"1", "2", "3", "4", "5", "6", "7"}
+	send("c3", channel.Outbound{Text: "From 1 to 7?", Choices: scale})
+	if got := labels(buttons(2)); len(got) != 2 || len(got[0]) != 6 || got[1][0] != "7=7" {
+		t.Errorf("a scale: %v", got)
+	}
+	many := make([]string, maxChoices+1)
+	for i := range many {
+		many[i] = fmt.Sprint("option ", i+1)
+	}
+	send("c4", channel.Outbound{Text: "Pick one", Choices: many})
+	if buttons(3) != nil {
+		t.Error("more answers than buttons hold still went as a keyboard")
+	}
+	// With a photo, the buttons go under the last thing sent.
+	photo := conversation.Attachment{Name: "car.png", ContentType: "image/png", URL: "https://files.example.com/car.png"}
+	send("c5", channel.Outbound{Text: strings.Repeat("א", MaxCaptionChars+1), Attachments: []conversation.Attachment{photo}, Choices: []string{"Yes", "No"}})
+	if calls := f.Calls(); len(calls) != 6 || buttons(4) != nil || calls[5].Method != "sendPhoto" || len(buttons(5)) != 1 {
+		t.Errorf("with a photo: %d calls, keyboard on the text %v and on the photo %v", len(calls), buttons(4), buttons(5))
 	}
 }
