@@ -219,9 +219,10 @@ func (s *Service) PutTree(ctx context.Context, t Tree, by event.Actor) (Tree, er
 	data, err := json.Marshal(struct {
 		Name      string   `json:"name"`
 		Languages []string `json:"languages"`
+		Screen    []string `json:"screen_languages,omitempty"`
 		Start     string   `json:"start"`
 		Nodes     []Node   `json:"nodes"`
-	}{t.Name, t.Languages, t.Start, t.Nodes})
+	}{t.Name, t.Languages, t.Screen, t.Start, t.Nodes})
 	if err != nil {
 		return t, fmt.Errorf("ivr: encode tree: %w", err)
 	}

@@ -42,7 +42,12 @@ type Tree struct {
 	Name string `json:"name"`
 	// Languages are those the menu speaks, in the order an unknown caller is offered them
 	// ("for Hebrew press 1"); every prompt and label must be written in each.
-	Languages []string  `json:"languages"`
+	Languages []string `json:"languages"`
+	// Screen are languages the visual menu shows besides Languages, for callers whose language
+	// the phone cannot speak (the provider has no voice for Amharic, say): the menu on their
+	// screen is in their language even though the call is not. Every title, prompt and label
+	// must be written in each of them too.
+	Screen    []string  `json:"screen_languages,omitempty"`
 	Start     string    `json:"start"`
 	Nodes     []Node    `json:"nodes"`
 	UpdatedBy string    `json:"updated_by,omitempty"`
@@ -108,6 +113,14 @@ var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,39}$`)
 // hear you") exist in every menu language.
 var knownLangs = []string{"he", "ar", "en", "ru"}
 
+// screenLangs are the languages of the customer pages, which the visual menu can show.
+var screenLangs = []string{"he", "ar", "en", "ru", "am", "fr"}
+
+// ScreenLanguages are the languages the visual menu shows: the phone's, then the screen's own.
+func (t Tree) ScreenLanguages() []string {
+	return append(append([]string(nil), t.Languages...), t.Screen...)
+}
+
 // Validate checks a tree: ids well-formed and unique, every option leading to a node that
 // exists, digits unique within a node, every prompt, title and label in every language, and
 // from every node a way out (an agent, a callback or the visual menu) — a caller can never be
@@ -133,6 +146,14 @@ func Validate(t Tree) error {
 			return bad("languages", "%q is listed twice", l)
 		}
 	}
+	for i, l := range t.Screen {
+		if !slices.Contains(screenLangs, l) {
+			return bad("screen_languages", "%q is not one of %s", l, strings.Join(screenLangs, ", "))
+		}
+		if slices.Contains(t.Languages, l) || slices.Index(t.Screen, l) != i {
+			return bad("screen_languages", "%q is listed twice", l)
+		}
+	}
 	if len(t.Nodes) == 0 || len(t.Nodes) > 200 {
 		return bad("nodes", "1 to 200 nodes")
 	}
@@ -151,7 +172,7 @@ func Validate(t Tree) error {
 		return bad("start", "no node %q", t.Start)
 	}
 	inLangs := func(field string, m map[string]string, limit int) error {
-		for _, l := range t.Languages {
+		for _, l := range t.ScreenLanguages() {
 			if strings.TrimSpace(m[l]) == "" {
 				return bad(field, "missing in %s", l)
 			}

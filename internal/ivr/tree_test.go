@@ -48,6 +48,9 @@ func TestValidateRefusesBrokenTrees(t *testing.T) {
 		}},
 		{"a picture from another site over http", "nodes[1].picture", "https", func(t *ivr.Tree) { t.Nodes[1].Picture = "http://evil.example/x.png" }},
 		{"an unknown language", "languages", "not one of", func(t *ivr.Tree) { t.Languages = append(t.Languages, "xx") }},
+		{"a screen language no customer page has", "screen_languages", "not one of", func(t *ivr.Tree) { t.Screen = []string{"de"} }},
+		{"a screen language the phone speaks already", "screen_languages", "twice", func(t *ivr.Tree) { t.Screen = []string{t.Languages[0]} }},
+		{"a title missing in a screen language", "nodes[0].title", "missing in fr", func(t *ivr.Tree) { t.Screen = []string{"fr"} }},
 	}
 	for _, c := range cases {
 		tr := tree()

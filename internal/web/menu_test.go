@@ -443,9 +443,13 @@ func TestARussianCallerFinishesOnTheVisualMenuAndAKosherPhoneGetsNoLink(t *testi
 		if status != http.StatusOK || !strings.Contains(body, `lang="ru"`) || !strings.Contains(body, "Вы 1-й в очереди") {
 			t.Fatalf("visual menu: %d\n%s", status, body)
 		}
-		// A language the menu does not speak is not offered, and asking for it keeps Russian.
-		if _, body := e.page(link + "?lang=fr"); !strings.Contains(body, `lang="ru"`) || strings.Contains(body, `hreflang="fr"`) {
-			t.Errorf("?lang=fr: want the page in the call's Russian, and no French in the switch")
+		// French, which the phone does not speak, is on the screen: the switch offers it and
+		// the menu's own words are French. A language the menu lacks keeps Russian.
+		if _, body := e.page(link + "?lang=fr"); !strings.Contains(body, `lang="fr"`) || !strings.Contains(body, "Parler à un conseiller") || !strings.Contains(body, `hreflang="am"`) {
+			t.Errorf("?lang=fr: want the menu in French, with Amharic in the switch\n%s", body)
+		}
+		if _, body := e.page(link + "?lang=de"); !strings.Contains(body, `lang="ru"`) || strings.Contains(body, `hreflang="de"`) {
+			t.Errorf("?lang=de: want the page in the call's Russian")
 		}
 		// Nearest branch by city, and by location.
 		if _, body := e.page(link + "?city=Haifa"); !strings.Contains(body, "Herzl 20, Haifa") {

@@ -109,10 +109,11 @@ func (m *menuPages) show(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	self := "/m/" + url.PathEscape(r.PathValue("token"))
 	p := &menuPage{trackerPage: t.newPage(main, helpCat, self), Self: self + "?lang=" + lang, Action: self + "?lang=" + lang}
-	// The switch offers the menu's languages only: its prompts and labels exist in those.
+	// The switch offers the menu's languages only (the phone's and the screen's): its prompts
+	// and labels exist in those.
 	var langs []langLink
 	for _, l := range p.Languages {
-		if slices.Contains(v.Tree.Languages, l.Lang) {
+		if slices.Contains(v.Tree.ScreenLanguages(), l.Lang) {
 			langs = append(langs, l)
 		}
 	}
@@ -152,12 +153,13 @@ func (m *menuPages) show(w http.ResponseWriter, r *http.Request) {
 	t.renderWith(w, r, http.StatusOK, m.pages["node"], p, lang)
 }
 
-// catalogs picks the page's language among the menu's own: ?lang= when the menu speaks it,
-// else the call's (the caller chose it on the phone a minute ago), else the menu's first. A
-// customer page in a language the menu lacks would show its prompts in another anyway.
+// catalogs picks the page's language among the menu's own (the phone's and the screen's):
+// ?lang= when the menu has it, else the call's (the caller chose it on the phone a minute
+// ago), else the menu's first. A customer page in a language the menu lacks would show its
+// prompts in another anyway.
 func (m *menuPages) catalogs(r *http.Request, v ivr.Visit) (*i18n.Catalog, *i18n.Catalog) {
 	for _, l := range []string{r.URL.Query().Get("lang"), v.Call.Lang, v.Tree.Languages[0]} {
-		if l == "" || !slices.Contains(v.Tree.Languages, l) {
+		if l == "" || !slices.Contains(v.Tree.ScreenLanguages(), l) {
 			continue
 		}
 		main, err1 := m.t.s.d.SelfService.Catalogs().Catalog(l)

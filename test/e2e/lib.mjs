@@ -159,6 +159,67 @@ export async function fakeTwilio(channelName = 'demo-sms') {
   }
 }
 
+/**
+ * alwaysOpen gives a demo branch an always-open calendar and returns the branch as changed, so
+ * a suite does not depend on the hour it runs at (a closed branch gives no numbers, as it
+ * should; the hours themselves are tested in Go against a fixed clock).
+ */
+export async function alwaysOpen(slug) {
+  const always = [{ from: '00:00', to: '24:00' }]
+  const michal = await apiSession('michal@demo.example')
+  await michal('PUT', '/api/v1/calendars/always-open', {
+    name: 'Always open (browser tests)',
+    time_zone: 'Asia/Jerusalem',
+    week: { sunday: always, monday: always, tuesday: always, wednesday: always, thursday: always, friday: always, saturday: always },
+    days: [],
+  })
+  const b = await michal('GET', '/api/v1/branches/' + slug)
+  return michal('PUT', '/api/v1/branches/' + b.id, {
+    name: b.name, city: b.city, address: b.address, phone: b.phone, slug: b.slug, names: b.names, calendar_id: 'always-open',
+    notify_ahead: b.notify_ahead, services: b.services,
+    desks: b.desks.map((d) => ({ name: d.name, services: d.services, slot_minutes: d.slot_minutes, fast: d.fast, appointments: d.appointments })),
+  })
+}
+
+/**
+ * visualMenuLink places a call to the demo's phone menu through signed Twilio voice webhooks
+ * (an unknown caller picks Hebrew, then 4: the menu on the screen) and returns the /m/ link the
+ * menu texted them, caught by a fake Twilio; close() puts the SMS channel back.
+ */
+export async function visualMenuLink() {
+  const sms = await fakeTwilio('demo-sms')
+  const hookURL = BASE + '/hooks/voice/demo-voice'
+  const sign = (url, params) =>
+    createHmac('sha1', 'demo-twilio-token').update(url + Object.keys(params).sort().map((k) => k + params[k]).join('')).digest('base64')
+  const voice = async (url, params) => {
+    const r = await fetch(url, {
+      method: 'POST',
+      body: new URLSearchParams(params).toString(),
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': sign(url, params) },
+    })
+    if (r.status !== 200) throw new Error(url + ': ' + r.status)
+    return r.text()
+  }
+  const gather = (twiml) => {
+    const m = twiml.match(/<Gather [^>]*action="([^"]+)"/)
+    if (!m) throw new Error('no <Gather> in ' + twiml)
+    return m[1].replaceAll('&amp;', '&')
+  }
+  const hex = [...Array(32)].map(() => '0123456789abcdef'[Math.floor(Math.random() * 16)]).join('')
+  const from = '+97252' + String(Math.floor(1000000 + Math.random() * 8999999))
+  const base = { CallSid: 'CA' + hex, AccountSid: 'ACdemo00000000000000000000000000', From: from, To: '+97235550199', Direction: 'inbound', ApiVersion: '2010-04-01' }
+  let twiml = await voice(hookURL, { ...base, CallStatus: 'ringing' })
+  twiml = await voice(gather(twiml), { ...base, CallStatus: 'in-progress', Digits: '1' })
+  await voice(gather(twiml), { ...base, CallStatus: 'in-progress', Digits: '4' })
+  for (let i = 0; i < 150; i++) {
+    const t = sms.texts.find((t) => t.To === from && /\/m\//.test(t.Body))
+    if (t) return { link: t.Body.match(/\/m\/[0-9a-z]{26}\.[0-9a-z]+\.[A-Za-z0-9_-]+/)[0], close: () => sms.close() }
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  await sms.close()
+  throw new Error('the visual menu link was not texted: ' + JSON.stringify(sms.texts.slice(-3)))
+}
+
 /** codeIn waits for a six-digit code in the newest of the texts that match, and returns it. */
 export async function codeIn(texts, match, what) {
   for (let i = 0; i < 150; i++) {

@@ -7,10 +7,9 @@
 // the hour it runs at (a closed branch gives no numbers, as it should).
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { BASE, apiSession, axe, context, formatViolations, launch, signIn } from '../lib.mjs'
+import { BASE, alwaysOpen, apiSession, axe, context, formatViolations, launch, signIn } from '../lib.mjs'
 
 const phone = { width: 390, height: 800 }
-const always = [{ from: '00:00', to: '24:00' }]
 let browser
 let agent
 let beersheba
@@ -18,19 +17,7 @@ let desk2
 
 before(async () => {
   browser = await launch()
-  const michal = await apiSession('michal@demo.example')
-  await michal('PUT', '/api/v1/calendars/always-open', {
-    name: 'Always open (browser tests)',
-    time_zone: 'Asia/Jerusalem',
-    week: { sunday: always, monday: always, tuesday: always, wednesday: always, thursday: always, friday: always, saturday: always },
-    days: [],
-  })
-  const b = await michal('GET', '/api/v1/branches/beersheba')
-  beersheba = await michal('PUT', '/api/v1/branches/' + b.id, {
-    name: b.name, city: b.city, address: b.address, phone: b.phone, slug: b.slug, names: b.names, calendar_id: 'always-open',
-    notify_ahead: b.notify_ahead, services: b.services,
-    desks: b.desks.map((d) => ({ name: d.name, services: d.services, slot_minutes: d.slot_minutes, fast: d.fast, appointments: d.appointments })),
-  })
+  beersheba = await alwaysOpen('beersheba')
   desk2 = beersheba.desks.find((d) => d.name === '2')
   agent = await apiSession('dana@demo.example')
 })

@@ -6,7 +6,7 @@
 // (and a queue ticket, where that page exists).
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { BASE, apiSession, axe, context, formatViolations, launch } from '../lib.mjs'
+import { BASE, alwaysOpen, apiSession, axe, context, formatViolations, launch, visualMenuLink } from '../lib.mjs'
 
 const phone = { width: 375, height: 740 }
 const langs = { he: 'rtl', ar: 'rtl', en: 'ltr', ru: 'ltr', am: 'ltr', fr: 'ltr' }
@@ -24,6 +24,7 @@ const articles = {
 
 let browser
 let tracker
+let menu // a visual menu link, texted during a call
 let extra = [] // pages other parts of Gesher add, when the demo has them
 before(async () => {
   browser = await launch()
@@ -40,13 +41,19 @@ before(async () => {
   })
   tracker = new URL(c.tracker_url).pathname
   extra = await otherPages()
+  // Numbers are taken at Haifa whatever the hour.
+  await alwaysOpen('haifa')
+  // The menu on the phone's screen, from a real call to the demo's menu.
+  const call = await visualMenuLink()
+  menu = call.link
+  await call.close()
 })
 after(async () => browser?.close())
 
-/** otherPages finds the customer pages other helpers' work adds (visual menu, queue ticket, kiosk, survey) when they exist. */
+/** otherPages finds customer pages at a bare path prefix that answer without a token, when they exist. */
 async function otherPages() {
   const out = []
-  for (const path of ['/kiosk', '/m', '/q', '/survey']) {
+  for (const path of ['/survey']) {
     const r = await fetch(BASE + path + '/', { redirect: 'manual' }).catch(() => null)
     if (r && r.status === 200 && (r.headers.get('content-type') ?? '').includes('text/html')) out.push(path + '/')
   }
@@ -90,6 +97,9 @@ function pages(lang) {
     }, true],
     ['book an appointment', `/b/haifa/book?lang=${lang}`, null, true],
     ['kiosk', `/kiosk/haifa?lang=${lang}`, null, true],
+    // The visual menu (Amharic and French only on the screen: the phone does not speak them).
+    ['visual menu', `${menu}?lang=${lang}`],
+    ['visual menu: claim status', `${menu}?lang=${lang}&node=status`],
   ]
 }
 
@@ -211,7 +221,7 @@ async function tabTo(page, what, matches, limit = 60) {
   assert.fail('Tab never reached ' + what)
 }
 
-test('keyboard only: search → article, the tracker, a flow to its end', { timeout: 120_000 }, async () => {
+test('keyboard only: search → article, the tracker, a flow to its end, a queue ticket', { timeout: 120_000 }, async () => {
   const ctx = await context(browser, 'he', phone)
   const page = await ctx.newPage()
   await page.goto('/help?lang=he')
@@ -264,6 +274,16 @@ test('keyboard only: search → article, the tracker, a flow to its end', { time
   await page.keyboard.press('Enter')
   await page.waitForURL(/\/s\//)
   assert.equal(await page.locator('[aria-current="step"]').count(), 1, 'the new case’s tracker opened')
+
+  // A number from home: pick the service with the keyboard, take it, land on the ticket.
+  await page.goto('/b/haifa/ticket?lang=he')
+  await tabTo(page, 'a service', () => document.activeElement?.getAttribute('name') === 'service')
+  await page.keyboard.press('Space')
+  assert.equal(await page.evaluate(() => document.activeElement?.checked), true, 'Space chose the service')
+  await tabTo(page, 'take a number', () => document.activeElement?.getAttribute('type') === 'submit' && document.activeElement.closest('main') !== null)
+  await page.keyboard.press('Enter')
+  await page.waitForURL(/\/q\//)
+  assert.match((await page.getByTestId('ticket-number').innerText()).trim(), /^\d+$/, 'the ticket shows its number')
   assert.deepEqual(ctx.problems, [], 'CSP refusals or script errors')
   await ctx.close()
 })
