@@ -13,22 +13,25 @@ import (
 // Config is what Gesher needs before its database opens. Everything an administrator changes
 // day to day — channels, SLA targets, the business calendar — lives in the database.
 type Config struct {
-	Addr       string
-	SMTPAddr   string
-	Data       string
-	DB         string
-	PublicURL  string
-	LogFormat  string
-	LogLevel   string
-	Workers    int
-	HookRate   float64
-	LoginRate  float64
-	ConfigFile string
+	Addr      string
+	SMTPAddr  string
+	Data      string
+	DB        string
+	PublicURL string
+	LogFormat string
+	LogLevel  string
+	Workers   int
+	HookRate  float64
+	LoginRate float64
+	// HybridReserve is how many available agents each traditional queue keeps from digital
+	// work while a segment is hybrid (routing.ParseReserve).
+	HybridReserve string
+	ConfigFile    string
 }
 
 // DefaultConfig is the configuration with nothing set.
 func DefaultConfig() Config {
-	return Config{Addr: "127.0.0.1:8080", SMTPAddr: "127.0.0.1:2525", Data: "./data", LogFormat: "text", LogLevel: "info", Workers: 4, HookRate: 200, LoginRate: 12}
+	return Config{Addr: "127.0.0.1:8080", SMTPAddr: "127.0.0.1:2525", Data: "./data", LogFormat: "text", LogLevel: "info", Workers: 4, HookRate: 200, LoginRate: 12, HybridReserve: "1"}
 }
 
 // configFields describes every setting once: its flag, its environment variable (GESHER_ and
@@ -50,6 +53,7 @@ func (c *Config) fields() []configField {
 		{"workers", "background job workers (sends, timers)", &c.Workers},
 		{"hook-rate", "webhook requests per second allowed per client address (0: no limit)", &c.HookRate},
 		{"login-rate", "sign-in attempts per minute allowed per client address, after a burst of ten (0: no limit)", &c.LoginRate},
+		{"hybrid-reserve", "available agents each phone, SMS, email or branch queue keeps from digital work while a segment is in the hybrid phase: a number for every queue, then queue=number overrides (e.g. 1,phones=2)", &c.HybridReserve},
 		{"config", "optional file of name = value lines (the flag names above)", &c.ConfigFile},
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/gesher-cs/gesher/internal/app"
+	"github.com/gesher-cs/gesher/internal/routing"
 	"github.com/gesher-cs/gesher/internal/web"
 )
 
@@ -88,7 +89,16 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*app.App, error
 	if err != nil {
 		return nil, err
 	}
-	return app.Open(ctx, app.Options{DSN: cfg.DB, Log: log, Workers: cfg.Workers, Version: version, JobLease: lease, NodeID: nodeID})
+	def, byQueue, err := routing.ParseReserve(cfg.HybridReserve)
+	if err != nil {
+		return nil, fmt.Errorf("--hybrid-reserve: %w", err)
+	}
+	a, err := app.Open(ctx, app.Options{DSN: cfg.DB, Log: log, Workers: cfg.Workers, Version: version, JobLease: lease, NodeID: nodeID})
+	if err != nil {
+		return nil, err
+	}
+	a.Router.DefaultReserve, a.Router.ReserveByQueue = def, byQueue
+	return a, nil
 }
 
 func webLimits(cfg Config) web.Limits {

@@ -163,6 +163,8 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 	a.Segments = segment.NewService(db, a.Clock, a.Events, a.Customers, a.Jobs, segment.Options{Log: a.Log})
 	a.Fitter.SetSegments(a.Segments)
 	a.Router.SetSegments(a.Segments.Names)
+	// While a segment is hybrid, digital work leaves each traditional queue its last agents.
+	a.Router.SetHybrid(a.Segments.HybridUsingTraditional)
 	// Service levels: the policy keeps every conversation's clocks, in the transaction of each
 	// change, and weighs conversations for routing by their channel's policy.
 	if a.Policy, err = policy.NewService(db, a.Clock, a.Events, a.Jobs, a.Conversations, policy.Options{Log: a.Log}); err != nil {

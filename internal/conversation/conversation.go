@@ -331,9 +331,22 @@ func (s *Service) open(ctx context.Context, tx *store.Tx, customerID, channelID 
 				return c, err
 			}
 		}
+		// A digital conversation that waits because the agents with room are the last ones of
+		// a traditional queue says so: supervisors see why on the timeline and the live feed.
+		if d.Reason == routing.ReasonHybridReserve {
+			if _, err := s.events.Append(ctx, event.Event{
+				Kind: ConversationHeld, CustomerID: customerID, ConversationID: c.ID, ChannelID: channelID, Actor: event.System,
+			}, map[string]any{"reason": d.Reason, "queue_id": d.QueueID, "reserved_queues": d.Reserved, "hybrid_segments": d.Hybrid}); err != nil {
+				return c, err
+			}
+		}
 	}
 	return c, nil
 }
+
+// ConversationHeld is a new digital conversation left waiting so that traditional queues keep
+// their last agents while a segment is in the hybrid phase (routing.ReasonHybridReserve).
+const ConversationHeld event.Kind = "conversation.held"
 
 func (s *Service) openFor(ctx context.Context, tx *store.Tx, customerID string) (Conversation, error) {
 	return scanConversation(tx.QueryRow(ctx, sqlSelectConversation+` WHERE customer_id = ? AND status IN ('open', 'pending')`, customerID))

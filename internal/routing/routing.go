@@ -7,6 +7,11 @@
 //
 // Capacity is counted in weight: a chat holds a whole slot of an agent's attention, an email
 // a fifth of one. A conversation that finds nobody with room waits unassigned in its queue.
+//
+// While a segment is in the hybrid phase (below its adoption target, its members still
+// calling and writing on traditional channels), digital work never takes the last available
+// agents of a traditional channel's queue: each such queue keeps a reserve (1 by default) of
+// agents with room for its own channels (docs/segments.md).
 package routing
 
 import (
@@ -16,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -41,7 +47,24 @@ type Router struct {
 	StickyWithin time.Duration
 	weigh        Weigher
 	segmentsOf   SegmentSource
+	hybrid       HybridSource
+	// DefaultReserve is how many available agents each traditional queue keeps from digital
+	// work while a segment is hybrid; ReserveByQueue overrides it by queue name (0: none).
+	DefaultReserve int
+	ReserveByQueue map[string]int
 }
+
+// TraditionalKinds are the channel kinds of the hybrid phase: the phone, text messages, email
+// and the branch. A queue that takes any of them is a traditional queue.
+var TraditionalKinds = []string{"voice", "sms", "email", "branch"}
+
+// HybridSource returns the segments in the hybrid phase now whose members still use the
+// traditional channels.
+type HybridSource func(ctx context.Context) ([]string, error)
+
+// SetHybrid makes routing keep traditional queues staffed while segments are hybrid. Call it
+// while wiring.
+func (r *Router) SetHybrid(f HybridSource) { r.hybrid = f }
 
 // SegmentSource returns the names of the segments a customer is in now (segment_members),
 // which queues match on beside the profile's own segment tags.
@@ -52,7 +75,7 @@ func (r *Router) SetSegments(f SegmentSource) { r.segmentsOf = f }
 
 // New returns a router that weighs conversations by DefaultWeights.
 func New(db *store.DB, clk clock.Clock) *Router {
-	r := &Router{db: db, clock: clk, StickyWithin: 90 * 24 * time.Hour}
+	r := &Router{db: db, clock: clk, StickyWithin: 90 * 24 * time.Hour, DefaultReserve: 1}
 	r.weigh = r.defaultWeight
 	return r
 }
@@ -96,8 +119,17 @@ type Decision struct {
 	UserID  string  // "" when nobody has room: it waits in its queue
 	QueueID string  // "" when no queue matched
 	Weight  float64 // what it takes of its owner's capacity
-	Reason  string  // sticky, least-loaded, round-robin, no-capacity, no-agents
+	Reason  string  // sticky, least-loaded, round-robin, no-capacity, no-agents, hybrid-reserve
+	// Hybrid names the segments in the hybrid phase, and Reserved the traditional queues whose
+	// last available agents this digital conversation was kept from; both empty when the
+	// reserve held nobody back.
+	Hybrid   []string
+	Reserved []string
 }
+
+// ReasonHybridReserve is why a digital conversation waits when the only agents with room are
+// the last ones a traditional queue keeps while a segment is hybrid.
+const ReasonHybridReserve = "hybrid-reserve"
 
 type agent struct {
 	id        string
@@ -163,6 +195,13 @@ func (r *Router) Route(ctx context.Context, req Request) (Decision, error) {
 	if best != nil {
 		d.QueueID = best.id
 	}
+	if kind != "" && !slices.Contains(TraditionalKinds, kind) {
+		held, err := r.reserve(ctx, agents, &d)
+		if err != nil {
+			return d, err
+		}
+		agents = slices.DeleteFunc(agents, func(a agent) bool { return held[a.id] })
+	}
 	room := func(a agent) bool { return a.load+d.Weight <= a.capacity+1e-9 }
 
 	// The customer's previous owner, if still here with room: one owner across visits.
@@ -190,6 +229,9 @@ func (r *Router) Route(ctx context.Context, req Request) (Decision, error) {
 		a, reason, ok := r.choose(agents, langs, best, d.Weight)
 		if !ok {
 			d.Reason = reason
+			if len(d.Reserved) > 0 {
+				d.Reason = ReasonHybridReserve
+			}
 			return d, nil
 		}
 		// Concurrent conversations may have picked the same agent from the same snapshot of
@@ -211,6 +253,134 @@ func (r *Router) Route(ctx context.Context, req Request) (Decision, error) {
 		d.UserID, d.Reason = a.id, reason
 		return d, nil
 	}
+}
+
+// reserve returns the agents a digital conversation of weight d.Weight may not take while a
+// segment is hybrid: in each traditional queue with no more available agents than its reserve
+// (an agent is available with room for one more conversation of the queue's heaviest
+// traditional kind), those whom the conversation would leave without that room. It names the
+// hybrid segments and the queues in d.
+func (r *Router) reserve(ctx context.Context, agents []agent, d *Decision) (map[string]bool, error) {
+	if r.hybrid == nil || len(agents) == 0 {
+		return nil, nil
+	}
+	hybrid, err := r.hybrid(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("routing: hybrid segments: %w", err)
+	}
+	if len(hybrid) == 0 {
+		return nil, nil
+	}
+	queues, err := r.traditionalQueues(ctx)
+	if err != nil {
+		return nil, err
+	}
+	asked := map[string]bool{}
+	for _, a := range agents {
+		asked[a.id] = true
+	}
+	held := map[string]bool{}
+	for _, q := range queues {
+		keep := r.DefaultReserve
+		if n, ok := r.ReserveByQueue[q.name]; ok {
+			keep = n
+		}
+		if keep <= 0 {
+			continue
+		}
+		members, err := r.candidates(ctx, &queue{id: q.id})
+		if err != nil {
+			return nil, err
+		}
+		var available []agent
+		for _, m := range members {
+			if m.load+q.need <= m.capacity+1e-9 {
+				available = append(available, m)
+			}
+		}
+		if len(available) > keep {
+			continue // one taken leaves the reserve whole
+		}
+		reserved := false
+		for _, m := range available {
+			if asked[m.id] && m.load+d.Weight+q.need > m.capacity+1e-9 {
+				held[m.id], reserved = true, true
+			}
+		}
+		if reserved {
+			d.Reserved = append(d.Reserved, q.id)
+		}
+	}
+	if len(held) > 0 {
+		d.Hybrid = hybrid
+	}
+	return held, nil
+}
+
+// ParseReserve reads the hybrid reserve setting: a number of agents for every traditional
+// queue, then queue=number overrides by queue name, comma-separated ("1,phones=2,desk=0").
+// Empty is the default, 1.
+func ParseReserve(s string) (def int, byQueue map[string]int, err error) {
+	def, byQueue = 1, map[string]int{}
+	for i, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		name, num, named := strings.Cut(part, "=")
+		if !named {
+			num = name
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(num))
+		if err != nil || n < 0 || n > 1000 {
+			return 0, nil, fmt.Errorf("%q: want a number of agents from 0 to 1000", part)
+		}
+		switch {
+		case named && strings.TrimSpace(name) != "":
+			byQueue[strings.TrimSpace(name)] = n
+		case !named && i == 0:
+			def = n
+		default:
+			return 0, nil, fmt.Errorf("%q: only the first item may stand alone; the others are queue=number", part)
+		}
+	}
+	return def, byQueue, nil
+}
+
+// traditionalQueue is a queue that takes a traditional channel kind, with the weight of one
+// more conversation of its heaviest such kind.
+type traditionalQueue struct {
+	id, name string
+	need     float64
+}
+
+func (r *Router) traditionalQueues(ctx context.Context) ([]traditionalQueue, error) {
+	rows, err := r.db.Q(ctx).Query(ctx, sqlQueueKinds)
+	if err != nil {
+		return nil, fmt.Errorf("routing: queues: %w", err)
+	}
+	defer rows.Close()
+	var out []traditionalQueue
+	for rows.Next() {
+		var q traditionalQueue
+		var kinds string
+		if err := rows.Scan(&q.id, &q.name, &kinds); err != nil {
+			return nil, err
+		}
+		for _, k := range split(kinds) {
+			if slices.Contains(TraditionalKinds, k) {
+				w, ok := DefaultWeights[k]
+				if !ok {
+					w = 1 // a branch visit takes a whole agent
+				}
+				q.need = max(q.need, w)
+			}
+		}
+		if q.need > 0 {
+			out = append(out, q)
+		}
+	}
+	return out, rows.Err()
 }
 
 // choose picks among agents with room for weight: the best speaker of the customer's first
@@ -383,6 +553,8 @@ ORDER BY c.last_message_at DESC LIMIT 1`
   COALESCE((SELECT SUM(c.weight) FROM conversations c WHERE c.assignee_id = u.id AND c.status IN ('open', 'pending')), 0),
   (SELECT COUNT(*) FROM conversations c WHERE c.assignee_id = u.id AND c.status IN ('open', 'pending'))
 FROM users u WHERE u.role = 'agent' AND u.disabled = 0 AND u.availability = 'online'`
+
+	sqlQueueKinds = `SELECT id, name, channel_kinds FROM queues ORDER BY id`
 )
 
 // SetCapacity sets how much conversation weight an agent holds at once (3 means three chats,

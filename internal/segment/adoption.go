@@ -129,6 +129,48 @@ func (s *Service) adoption(ctx context.Context, segmentID string, target float64
 	return a, nil
 }
 
+// HybridUsingTraditional returns the names of the segments in the hybrid phase now whose
+// members still reach the contact centre on traditional channels (a call, a request by phone
+// or at the branch, a branch visit in the adoption window): routing keeps those channels
+// staffed for them. The figures are each node's cached ones (adoptionTTL), as for the phase
+// on a customer's segments.
+func (s *Service) HybridUsingTraditional(ctx context.Context) ([]string, error) {
+	rows, err := s.db.Q(ctx).Query(ctx, sqlSelectSegments)
+	if err != nil {
+		return nil, fmt.Errorf("segment: hybrid: %w", err)
+	}
+	var targeted []Segment
+	for rows.Next() {
+		sg, err := scanSegment(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if sg.TargetShare != nil {
+			targeted = append(targeted, sg)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, sg := range targeted {
+		now := s.clock.Now()
+		a, ok := s.cache.get(sg.ID, *sg.TargetShare, now)
+		if !ok {
+			if a, err = s.adoption(ctx, sg.ID, *sg.TargetShare); err != nil {
+				return nil, err
+			}
+			s.cache.put(sg.ID, a, now)
+		}
+		if a.Phase == Hybrid && a.Traditional > 0 {
+			out = append(out, sg.Name)
+		}
+	}
+	return out, nil
+}
+
 func (s *Service) channelKinds(ctx context.Context) (map[string]string, error) {
 	rows, err := s.db.Q(ctx).Query(ctx, sqlChannelKinds)
 	if err != nil {

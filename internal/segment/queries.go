@@ -19,6 +19,8 @@ const (
 	sqlSegmentsOf   = `SELECT s.id, s.name, s.matrix, s.target_share, m.since FROM segment_members m JOIN segments s ON s.id = m.segment_id WHERE m.customer_id = ? ORDER BY s.name`
 	sqlMembers      = `SELECT m.customer_id, c.name, m.since FROM segment_members m JOIN customers c ON c.id = m.customer_id WHERE m.segment_id = ? AND m.customer_id > ? ORDER BY m.customer_id LIMIT ?`
 	sqlMemberIDs    = `SELECT customer_id FROM segment_members WHERE segment_id = ? ORDER BY customer_id`
+	sqlMemberCounts = `SELECT segment_id, COUNT(*) FROM segment_members GROUP BY segment_id`
+	sqlMemberCount  = `SELECT COUNT(*) FROM segment_members WHERE segment_id = ?`
 	sqlCustomerPage = `SELECT id FROM customers WHERE merged_into IS NULL AND id > ? ORDER BY id LIMIT ?`
 	sqlLockCustomer = `SELECT id FROM customers WHERE id = ? FOR UPDATE`
 	sqlChannelKinds = `SELECT id, kind FROM channels`

@@ -14,6 +14,7 @@ func TestQueriesPrepareOnBothDatabases(t *testing.T) {
 		"sqlInsertSegment": sqlInsertSegment, "sqlInsertBuiltin": sqlInsertBuiltin, "sqlUpdateSegment": sqlUpdateSegment,
 		"sqlDeleteSegment": sqlDeleteSegment, "sqlDeleteMembers": sqlDeleteMembers, "sqlJoin": sqlJoin, "sqlLeave": sqlLeave,
 		"sqlMembersOf": sqlMembersOf, "sqlSegmentsOf": sqlSegmentsOf, "sqlMembers": sqlMembers, "sqlMemberIDs": sqlMemberIDs,
+		"sqlMemberCounts": sqlMemberCounts, "sqlMemberCount": sqlMemberCount,
 		"sqlCustomerPage": sqlCustomerPage, "sqlChannelKinds": sqlChannelKinds,
 	})
 }

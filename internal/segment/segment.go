@@ -89,12 +89,14 @@ type Segment struct {
 	Matrix      Matrix `json:"matrix"`
 	// TargetShare is the share of the segment's interactions meant to be on digital channels
 	// (0–1); nil is no target, and no phase.
-	TargetShare *float64  `json:"target_share,omitempty"`
-	Journey     *Journey  `json:"journey,omitempty"`
-	Builtin     bool      `json:"builtin"`
-	UpdatedBy   string    `json:"updated_by,omitempty"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	TargetShare *float64 `json:"target_share,omitempty"`
+	Journey     *Journey `json:"journey,omitempty"`
+	Builtin     bool     `json:"builtin"`
+	// Members is how many customers are in the segment now, as List and Get read it.
+	Members   int       `json:"members"`
+	UpdatedBy string    `json:"updated_by,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Input is what a supervisor writes.
@@ -267,12 +269,48 @@ func (s *Service) List(ctx context.Context) ([]Segment, error) {
 		}
 		out = append(out, sg)
 	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	counts, err := s.memberCounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Members = counts[out[i].ID]
+	}
+	return out, nil
+}
+
+func (s *Service) memberCounts(ctx context.Context) (map[string]int, error) {
+	rows, err := s.db.Q(ctx).Query(ctx, sqlMemberCounts)
+	if err != nil {
+		return nil, fmt.Errorf("segment: member counts: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var id string
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out[id] = n
+	}
 	return out, rows.Err()
 }
 
-// Get returns one segment.
+// Get returns one segment, with its member count.
 func (s *Service) Get(ctx context.Context, id string) (Segment, error) {
-	return scanSegment(s.db.Q(ctx).QueryRow(ctx, sqlSelectSegment, id))
+	sg, err := scanSegment(s.db.Q(ctx).QueryRow(ctx, sqlSelectSegment, id))
+	if err != nil {
+		return sg, err
+	}
+	if err := s.db.Q(ctx).QueryRow(ctx, sqlMemberCount, id).Scan(&sg.Members); err != nil {
+		return sg, fmt.Errorf("segment: member count: %w", err)
+	}
+	return sg, nil
 }
 
 // GetByName returns the segment called name.

@@ -155,7 +155,7 @@ func TestBehaviourMembershipFollowsEventsAndTime(t *testing.T) {
 func TestProfileMembershipFollowsTheBus(t *testing.T) {
 	storetest.EachURL(t, func(t *testing.T, dsn string) {
 		f := newFixture(t, dsn)
-		f.create("russian-75-plus", `{"all": [{"field": "age", "op": "gte", "number": 75}, {"field": "language", "op": "in", "values": ["ru"]}]}`, nil)
+		ru := f.create("russian-75-plus", `{"all": [{"field": "age", "op": "gte", "number": 75}, {"field": "language", "op": "in", "values": ["ru"]}]}`, nil)
 		id := f.write(f.sms, "+972502223334")
 		langs := []string{"ru", "he"}
 		prof := customer.Profile{Device: customer.Kosher, BirthYear: 1948}
@@ -172,6 +172,16 @@ func TestProfileMembershipFollowsTheBus(t *testing.T) {
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
+		// The list and the segment itself count the member, as the console shows them.
+		all, err := f.a.Segments.List(f.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, sg := range all {
+			if sg.ID == ru.ID && sg.Members != 1 {
+				t.Errorf("List: %s has %d members, want 1", sg.Name, sg.Members)
+			}
+		}
 		prof.BirthYear = 1960
 		if _, err := f.a.Customers.Update(f.ctx, id, customer.Patch{Profile: &prof}, supervisor); err != nil {
 			t.Fatal(err)
@@ -182,6 +192,9 @@ func TestProfileMembershipFollowsTheBus(t *testing.T) {
 				t.Fatalf("after the birth year changed: segments %v, want %v", got, want)
 			}
 			time.Sleep(20 * time.Millisecond)
+		}
+		if sg, err := f.a.Segments.Get(f.ctx, ru.ID); err != nil || sg.Members != 0 {
+			t.Errorf("Get after leaving: %d members (%v), want 0", sg.Members, err)
 		}
 	})
 }

@@ -7,6 +7,8 @@ export class ApiError extends Error {
     public code: string,
     message: string,
     public reason = '',
+    /** the request field the server refused, when it names one */
+    public field = '',
   ) {
     super(message)
   }
@@ -39,9 +41,9 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     data = await resp.json().catch(() => undefined)
   }
   if (!resp.ok) {
-    const e = (data as { error?: { code?: string; message?: string; reason?: string } } | undefined)?.error
+    const e = (data as { error?: { code?: string; message?: string; reason?: string; field?: string } } | undefined)?.error
     if (resp.status === 401 && path !== '/auth/login') expiredListeners.forEach((fn) => fn())
-    throw new ApiError(resp.status, e?.code ?? 'http_' + resp.status, e?.message ?? resp.statusText, e?.reason ?? '')
+    throw new ApiError(resp.status, e?.code ?? 'http_' + resp.status, e?.message ?? resp.statusText, e?.reason ?? '', e?.field ?? '')
   }
   return data as T
 }

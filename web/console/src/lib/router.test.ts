@@ -24,6 +24,7 @@ describe('addresses', () => {
   test('the admin page and its sections', () => {
     expect(parse('/app/admin/users', '')).toMatchObject({ page: 'admin', section: 'users' })
     expect(parse('/app/admin/nonsense', '')).toMatchObject({ page: 'admin', section: 'canned' })
+    expect(parse('/app/admin/segments', '')).toMatchObject({ page: 'admin', section: 'segments' })
     expect(href({ page: 'admin', section: 'channels' })).toBe('/app/admin/channels')
     // Any link that does not name the admin page goes to the inbox.
     expect(href({ conversation: null, view: 'open', channel: '' })).toBe('/app/?view=open')

@@ -3,7 +3,7 @@
 import { reactive } from 'vue'
 import type { View } from './types'
 
-export type AdminSection = 'canned' | 'labels' | 'users' | 'channels' | 'service-levels'
+export type AdminSection = 'canned' | 'labels' | 'users' | 'channels' | 'service-levels' | 'segments'
 
 /** The dashboards (supervisors and admins), each at /app/dashboards/{name}. */
 export type Dashboard = 'volume' | 'service' | 'satisfaction' | 'self-service' | 'portfolio' | 'adoption'
@@ -24,7 +24,7 @@ export interface Route {
   dashboard: Dashboard
 }
 
-const sections: AdminSection[] = ['canned', 'labels', 'users', 'channels', 'service-levels']
+const sections: AdminSection[] = ['canned', 'labels', 'users', 'channels', 'service-levels', 'segments']
 
 const BASE = '/app/'
 /** views in the order of their shortcuts 1 to 8 (the later ones added at the end, so that
