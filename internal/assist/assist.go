@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/gesher-cs/gesher/internal/clock"
@@ -13,6 +12,7 @@ import (
 	"github.com/gesher-cs/gesher/internal/customer"
 	"github.com/gesher-cs/gesher/internal/event"
 	"github.com/gesher-cs/gesher/internal/i18n"
+	"github.com/gesher-cs/gesher/internal/signing"
 	"github.com/gesher-cs/gesher/internal/store"
 )
 
@@ -63,8 +63,7 @@ type Service struct {
 	catalogs  *i18n.Bundle
 	log       *slog.Logger
 
-	mu  sync.Mutex
-	key []byte
+	key *signing.Key // signs the widget's page tokens
 }
 
 // NewService returns the service.
@@ -76,7 +75,7 @@ func NewService(db *store.DB, clk clock.Clock, events *event.Log, customers *cus
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{db: db, clock: clk, events: events, customers: customers, convs: convs, clicks: clicks, catalogs: b, log: log}, nil
+	return &Service{db: db, clock: clk, events: events, customers: customers, convs: convs, clicks: clicks, catalogs: b, log: log, key: signing.NewKey(db, clk, keyName)}, nil
 }
 
 // OfferKind is the help an offer brings.

@@ -6,13 +6,10 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/gesher-cs/gesher/internal/store"
 )
 
 // PageKind is what a page a visitor is on shows.
@@ -50,41 +47,9 @@ const maxPageToken = 2048
 
 const keyName = "assist-page"
 
-// signingKey returns the page key, creating it on first use; every node signs with the same
-// one. It is cached only once the transaction that read or made it commits.
-func (s *Service) signingKey(ctx context.Context) ([]byte, error) {
-	s.mu.Lock()
-	k := s.key
-	s.mu.Unlock()
-	if k != nil {
-		return k, nil
-	}
-	err := s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
-		var fresh [32]byte
-		if _, err := rand.Read(fresh[:]); err != nil {
-			return fmt.Errorf("assist: key: %w", err)
-		}
-		if _, err := tx.Exec(ctx, sqlInsertKey, keyName, hex.EncodeToString(fresh[:]), s.clock.Now().UnixMilli()); err != nil {
-			return fmt.Errorf("assist: create key: %w", err)
-		}
-		var secret string
-		if err := tx.QueryRow(ctx, sqlSelectKey, keyName).Scan(&secret); err != nil {
-			return fmt.Errorf("assist: read key: %w", err)
-		}
-		b, err := hex.DecodeString(secret)
-		if err != nil || len(b) < 16 {
-			return fmt.Errorf("assist: the stored page key is malformed")
-		}
-		k = b
-		tx.AfterCommit(func() {
-			s.mu.Lock()
-			s.key = b
-			s.mu.Unlock()
-		})
-		return nil
-	})
-	return k, err
-}
+// signingKey returns the page key (internal/signing), made on first use; every node signs
+// with the same one.
+func (s *Service) signingKey(ctx context.Context) ([]byte, error) { return s.key.Bytes(ctx) }
 
 func pageMAC(key, payload []byte) []byte {
 	m := hmac.New(sha256.New, key)

@@ -2,9 +2,6 @@ package assist
 
 // The package's SQL, in the subset SQLite and PostgreSQL both accept.
 const (
-	sqlInsertKey = `INSERT INTO signing_keys (name, secret, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING`
-	sqlSelectKey = `SELECT secret FROM signing_keys WHERE name = ?`
-
 	sqlInsertVisitor = `INSERT INTO assist_visitors (channel_id, visitor_id) VALUES (?, ?) ON CONFLICT (channel_id, visitor_id) DO NOTHING`
 	// sqlLockVisitor takes the visitor's row lock: a second transaction of the same visitor
 	// waits here on PostgreSQL (SQLite has one writer anyway).

@@ -9,7 +9,7 @@ import (
 // Every named query prepares on SQLite and on PostgreSQL.
 func TestQueriesPrepareOnBothDatabases(t *testing.T) {
 	storetest.Prepare(t, map[string]string{
-		"sqlInsertKey": sqlInsertKey, "sqlSelectKey": sqlSelectKey, "sqlInsertVisitor": sqlInsertVisitor, "sqlLockVisitor": sqlLockVisitor, "sqlSelectVisitor": sqlSelectVisitor, "sqlSetVisitor": sqlSetVisitor, "sqlInsertVisit": sqlInsertVisit, "sqlSelectVisit": sqlSelectVisit, "sqlSelectVisitFull": sqlSelectVisitFull, "sqlTouchVisit": sqlTouchVisit, "sqlLinkVisit": sqlLinkVisit, "sqlInsertSignal": sqlInsertSignal, "sqlSelectSignals": sqlSelectSignals, "sqlInsertOffer": sqlInsertOffer, "sqlSelectOffer": sqlSelectOffer, "sqlDecideOffer": sqlDecideOffer, "sqlSetOutcome": sqlSetOutcome, "sqlUpsertRule": sqlUpsertRule, "sqlDeleteRule": sqlDeleteRule, "sqlSelectRules": sqlSelectRules,
+		"sqlInsertVisitor": sqlInsertVisitor, "sqlLockVisitor": sqlLockVisitor, "sqlSelectVisitor": sqlSelectVisitor, "sqlSetVisitor": sqlSetVisitor, "sqlInsertVisit": sqlInsertVisit, "sqlSelectVisit": sqlSelectVisit, "sqlSelectVisitFull": sqlSelectVisitFull, "sqlTouchVisit": sqlTouchVisit, "sqlLinkVisit": sqlLinkVisit, "sqlInsertSignal": sqlInsertSignal, "sqlSelectSignals": sqlSelectSignals, "sqlInsertOffer": sqlInsertOffer, "sqlSelectOffer": sqlSelectOffer, "sqlDecideOffer": sqlDecideOffer, "sqlSetOutcome": sqlSetOutcome, "sqlUpsertRule": sqlUpsertRule, "sqlDeleteRule": sqlDeleteRule, "sqlSelectRules": sqlSelectRules,
 		"sqlSelectOfferByVisit": sqlSelectOffer + ` WHERE o.visit_id = ?`,
 	})
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/gesher-cs/gesher/internal/helpcenter"
 	"github.com/gesher-cs/gesher/internal/i18n"
 	"github.com/gesher-cs/gesher/internal/selfservice"
+	"github.com/gesher-cs/gesher/internal/signing"
 	"github.com/gesher-cs/gesher/internal/store"
 )
 
@@ -95,7 +96,7 @@ type Service struct {
 	mu        sync.Mutex
 	releaser  Releaser
 	publicURL string
-	key       []byte
+	key       *signing.Key // signs the visual-menu links
 }
 
 // Deps are the services a menu acts through.
@@ -125,7 +126,7 @@ func New(d Deps, opt Options) (*Service, error) {
 		opt.LinkTTL = 2 * time.Hour
 	}
 	return &Service{db: d.DB, clock: d.Clock, events: d.Events, customers: d.Customers, convs: d.Convs, channels: d.Channels,
-		fitter: d.Fitter, mover: d.Mover, desk: d.Desk, help: d.Help, catalogs: b, opt: opt}, nil
+		fitter: d.Fitter, mover: d.Mover, desk: d.Desk, help: d.Help, catalogs: b, opt: opt, key: signing.NewKey(d.DB, d.Clock, keyName)}, nil
 }
 
 // SetReleaser sets what releases waiting calls (the voice adapter); wired once at start-up.

@@ -14,6 +14,6 @@ func TestQueriesPrepareOnBothDatabases(t *testing.T) {
 		"sqlInsertTree": sqlInsertTree, "sqlUpdateTree": sqlUpdateTree,
 		"sqlSelectCall": sqlSelectCall, "sqlCallByID": sqlSelectCall + ` WHERE id = ? OR call_sid = ?`, "sqlCallBySid": sqlSelectCall + ` WHERE channel_id = ? AND call_sid = ?`,
 		"sqlInsertCall": sqlInsertCall, "sqlUpdateCall": sqlUpdateCall, "sqlSetPosition": sqlSetPosition, "sqlAhead": sqlAhead, "sqlWaiting": sqlWaiting, "sqlLatestCallOf": sqlLatestCallOf,
-		"sqlInsertKey": sqlInsertKey, "sqlSelectKey": sqlSelectKey, "sqlBranches": sqlBranches, "sqlCasesByPrefix": sqlCasesByPrefix,
+		"sqlBranches": sqlBranches, "sqlCasesByPrefix": sqlCasesByPrefix,
 	})
 }

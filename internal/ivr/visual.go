@@ -3,10 +3,8 @@ package ivr
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
@@ -23,46 +21,10 @@ import (
 const (
 	keyName = "menu"
 	macLen  = 16
-
-	sqlInsertKey = `INSERT INTO signing_keys (name, secret, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING`
-	sqlSelectKey = `SELECT secret FROM signing_keys WHERE name = ?`
 )
 
-// signingKey returns the menu key, creating it on first use; cached only after the
-// transaction that read or made it commits.
-func (s *Service) signingKey(ctx context.Context) ([]byte, error) {
-	s.mu.Lock()
-	k := s.key
-	s.mu.Unlock()
-	if k != nil {
-		return k, nil
-	}
-	err := s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
-		var fresh [32]byte
-		if _, err := rand.Read(fresh[:]); err != nil {
-			return fmt.Errorf("ivr: key: %w", err)
-		}
-		if _, err := tx.Exec(ctx, sqlInsertKey, keyName, hex.EncodeToString(fresh[:]), s.clock.Now().UnixMilli()); err != nil {
-			return fmt.Errorf("ivr: create key: %w", err)
-		}
-		var secret string
-		if err := tx.QueryRow(ctx, sqlSelectKey, keyName).Scan(&secret); err != nil {
-			return fmt.Errorf("ivr: read key: %w", err)
-		}
-		b, err := hex.DecodeString(secret)
-		if err != nil || len(b) < 16 {
-			return fmt.Errorf("ivr: the stored menu key is malformed")
-		}
-		k = b
-		tx.AfterCommit(func() {
-			s.mu.Lock()
-			s.key = b
-			s.mu.Unlock()
-		})
-		return nil
-	})
-	return k, err
-}
+// signingKey returns the menu key (internal/signing), made on first use.
+func (s *Service) signingKey(ctx context.Context) ([]byte, error) { return s.key.Bytes(ctx) }
 
 func mac(key []byte, id, exp string) []byte {
 	m := hmac.New(sha256.New, key)

@@ -12,6 +12,7 @@ import (
 	"github.com/gesher-cs/gesher/internal/customer"
 	"github.com/gesher-cs/gesher/internal/event"
 	"github.com/gesher-cs/gesher/internal/i18n"
+	"github.com/gesher-cs/gesher/internal/signing"
 	"github.com/gesher-cs/gesher/internal/store"
 )
 
@@ -57,7 +58,7 @@ type Desk struct {
 
 	mu        sync.Mutex
 	publicURL string
-	key       []byte // the tracker signing key, read from the database once
+	key       *signing.Key // the tracker signing key
 }
 
 // NewDesk returns the desk over the services it records through.
@@ -77,7 +78,7 @@ func NewDesk(db *store.DB, clk clock.Clock, events *event.Log, customers *custom
 			return nil, fmt.Errorf("selfservice: time zone: %w", err)
 		}
 	}
-	return &Desk{db: db, clock: clk, events: events, customers: customers, convs: convs, fitter: fitter, catalogs: b, opt: opt}, nil
+	return &Desk{db: db, clock: clk, events: events, customers: customers, convs: convs, fitter: fitter, catalogs: b, opt: opt, key: signing.NewKey(db, clk, keyName)}, nil
 }
 
 // SetPublicURL sets the server's address as customers reach it (https://help.example.com),

@@ -30,6 +30,4 @@ AND direction = 'in' AND channel_id IS NOT NULL GROUP BY channel_id ORDER BY las
 
 	// The tracker's signing key: created once, by whichever node needs it first; every node
 	// then reads the same one.
-	sqlInsertKey = `INSERT INTO signing_keys (name, secret, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING`
-	sqlSelectKey = `SELECT secret FROM signing_keys WHERE name = ?`
 )

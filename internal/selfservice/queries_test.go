@@ -12,7 +12,7 @@ func TestQueriesPrepareOnBothDatabases(t *testing.T) {
 		"sqlSelectService": sqlSelectService, "sqlServiceCreated": sqlServiceCreated, "sqlInsertService": sqlInsertService, "sqlUpdateService": sqlUpdateService,
 		"sqlSelectCase": sqlSelectCase, "sqlInsertCase": sqlInsertCase, "sqlMoveCase": sqlMoveCase,
 		"sqlInsertStage": sqlInsertStage, "sqlSelectStages": sqlSelectStages, "sqlRecentChannels": sqlRecentChannels,
-		"sqlCasesOfCustomer": sqlCasesOfCustomer, "sqlInsertKey": sqlInsertKey, "sqlSelectKey": sqlSelectKey,
-		"sqlInsertCode": sqlInsertCode, "sqlSelectCode": sqlSelectCode, "sqlTryCode": sqlTryCode, "sqlUseCode": sqlUseCode,
+		"sqlCasesOfCustomer": sqlCasesOfCustomer,
+		"sqlInsertCode":      sqlInsertCode, "sqlSelectCode": sqlSelectCode, "sqlTryCode": sqlTryCode, "sqlUseCode": sqlUseCode,
 	})
 }

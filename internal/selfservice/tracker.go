@@ -3,17 +3,13 @@ package selfservice
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gesher-cs/gesher/internal/event"
-	"github.com/gesher-cs/gesher/internal/store"
 )
 
 // A tracker token is "<case id>.<expiry>.<mac>": the case's random id, the Unix second after
@@ -29,42 +25,8 @@ func eventFor(kind event.Kind, c Case) event.Event {
 	return event.Event{Kind: kind, CustomerID: c.CustomerID, Actor: event.System}
 }
 
-// signingKey returns the tracker key, creating it on first use. The key is cached only once
-// the transaction that read or made it commits, so a key from a rolled-back transaction is
-// never used.
-func (d *Desk) signingKey(ctx context.Context) ([]byte, error) {
-	d.mu.Lock()
-	k := d.key
-	d.mu.Unlock()
-	if k != nil {
-		return k, nil
-	}
-	err := d.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
-		var fresh [32]byte
-		if _, err := rand.Read(fresh[:]); err != nil {
-			return fmt.Errorf("selfservice: key: %w", err)
-		}
-		if _, err := tx.Exec(ctx, sqlInsertKey, keyName, hex.EncodeToString(fresh[:]), d.clock.Now().UnixMilli()); err != nil {
-			return fmt.Errorf("selfservice: create key: %w", err)
-		}
-		var secret string
-		if err := tx.QueryRow(ctx, sqlSelectKey, keyName).Scan(&secret); err != nil {
-			return fmt.Errorf("selfservice: read key: %w", err)
-		}
-		b, err := hex.DecodeString(secret)
-		if err != nil || len(b) < 16 {
-			return fmt.Errorf("selfservice: the stored tracker key is malformed")
-		}
-		k = b
-		tx.AfterCommit(func() {
-			d.mu.Lock()
-			d.key = b
-			d.mu.Unlock()
-		})
-		return nil
-	})
-	return k, err
-}
+// signingKey returns the tracker key (internal/signing), made on first use.
+func (d *Desk) signingKey(ctx context.Context) ([]byte, error) { return d.key.Bytes(ctx) }
 
 // mac is the tracker MAC. Its input starts with its purpose, so a value signed for a flow's
 // draft under the same key can never pass for a tracker token, nor the other way round.
