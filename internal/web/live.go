@@ -3,14 +3,17 @@ package web
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/coder/websocket"
 	"github.com/coder/websocket/wsjson"
 
+	"github.com/gesher-cs/gesher/internal/auth"
 	"github.com/gesher-cs/gesher/internal/bus"
 	"github.com/gesher-cs/gesher/internal/event"
+	"github.com/gesher-cs/gesher/internal/selfservice"
 )
 
 // liveFrame is one WebSocket message to the console.
@@ -25,6 +28,13 @@ type liveFrame struct {
 // liveKinds are the event families the console shows live.
 var liveKinds = []string{"message.", "conversation.", "note.", "customer.", "sla.", "presence.", "label."}
 
+// liveCaseKinds are the case events the console shows live: a case opened (by a colleague, the
+// API, or the customer finishing a flow) and a case moved to another stage. Each names only the
+// customer, the case, its service and stage, what GET /api/v1/cases shows to anyone who may
+// read customers; the case's answers never ride on the socket. The tracker's and the
+// notification's bookkeeping events change nothing the panel shows and stay off it.
+var liveCaseKinds = []event.Kind{selfservice.CaseOpened, selfservice.CaseStageChanged}
+
 func isLive(e event.Event) bool {
 	for _, p := range liveKinds {
 		if strings.HasPrefix(string(e.Kind), p) {
@@ -32,6 +42,15 @@ func isLive(e event.Event) bool {
 		}
 	}
 	return false
+}
+
+// liveFor is what the socket of a user with role r streams: the live families, and the case
+// events when r may read customers (the permission the case routes ask).
+func liveFor(r auth.Role) func(event.Event) bool {
+	cases := r.Can(auth.CustomersRead)
+	return func(e event.Event) bool {
+		return isLive(e) || (cases && slices.Contains(liveCaseKinds, e.Kind))
+	}
 }
 
 // live upgrades to a WebSocket and streams the events of every conversation as they commit,
@@ -44,9 +63,9 @@ func (s *Server) live(w http.ResponseWriter, r *http.Request) {
 		return // Accept has answered
 	}
 	defer c.CloseNow()
-	sub := s.d.Bus.Subscribe(isLive, 256)
-	defer sub.Close()
 	p, _ := principalFrom(r.Context())
+	sub := s.d.Bus.Subscribe(liveFor(p.user.Role), 256)
+	defer sub.Close()
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
 	pr := &presenceReader{s: s, user: p.user.ID, name: p.user.Name}

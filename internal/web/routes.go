@@ -199,7 +199,7 @@ func (s *Server) routeTable() []Route {
 			Response: metrics.Result{}, handler: s.getMetric},
 
 		// Live updates for the console.
-		{Method: "GET", Pattern: "/api/v1/live", Perm: auth.ConversationsRead, Tag: "live", Summary: "WebSocket of live events (messages, assignments, status changes)", handler: s.live},
+		{Method: "GET", Pattern: "/api/v1/live", Perm: auth.ConversationsRead, Tag: "live", Summary: "WebSocket of live events (messages, assignments, status changes, cases opened and moved)", handler: s.live},
 
 		// The agent console: the single-page app (public: it holds no data, the API checks
 		// roles) and the read model its inbox needs in one round trip.

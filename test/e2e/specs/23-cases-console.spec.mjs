@@ -1,7 +1,8 @@
 // Cases in the customer panel: an agent sees a demo customer's case, moves it to the next
 // stage after being told where the customer will hear of it, sees that notification in the
 // case's stages and at the far side of the customer's channel, and opens a new case whose
-// tracker link the console shows. axe-core on each screen, in English and in Hebrew.
+// tracker link the console shows; a case a colleague opens and moves appears in the open panel
+// by itself. axe-core on each screen, in English and in Hebrew.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { apiSession, axe, context, fakeCRM, formatViolations, launch, signIn } from '../lib.mjs'
@@ -123,6 +124,24 @@ test('an agent opens a case for the customer: channels and limits first, then th
   await page.keyboard.press('Escape')
   await dlg.waitFor({ state: 'hidden' })
   assert.equal(await page.evaluate(() => document.activeElement?.textContent?.trim()), 'Open a case', 'focus returns to the opener')
+  await page.context().close()
+})
+
+test('a case a colleague opens and moves shows in the open panel by itself', { timeout: 90_000 }, async () => {
+  const page = await (await context(browser, 'en')).newPage()
+  const cases = await openPanel(page)
+  // The live socket is up (the header says so) before anything changes.
+  await page.getByRole('status').filter({ hasText: /^\s*Live\s*$/ }).waitFor()
+  // Michal, another agent, works Ahmad's case through the API while Dana has him open.
+  const michal = await apiSession('michal@demo.example')
+  const opened = await michal('POST', '/api/v1/cases', { customer_id: ahmad.id, service_id: 'car-claim', answers: {} })
+  const row = cases.locator(`li[data-case="${opened.ref}"]`)
+  await row.waitFor()
+  const moved = await michal('POST', `/api/v1/cases/${opened.id}/stage`, { stage: 'in-review' })
+  assert.equal(moved.stage, 'in-review')
+  await row.getByTestId('case-stage').filter({ hasText: 'In review' }).waitFor()
+  assert.equal(await page.evaluate(() => performance.getEntriesByType('navigation').length), 1, 'the page was not reloaded')
+  await clean(page, 'the cases after a colleague moved one')
   await page.context().close()
 })
 

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { answerLines, askable, canWriteCases, nextStages, parseAnswer, stageName, text, type Service } from './cases'
+import { answerLines, askable, canWriteCases, caseEvent, concerns, nextStages, onCaseEvent, parseAnswer, stageName, text, type Service } from './cases'
+import type { LiveEvent } from './types'
 
 const svc: Service = {
   id: 'car-claim',
@@ -59,5 +60,24 @@ describe('opening a case', () => {
     ]
     expect(askable({ ...svc, flow }).map((s) => s.id)).toEqual(['plate', 'injuries'])
     expect(askable(svc)).toEqual([])
+  })
+})
+
+describe('live cases', () => {
+  const ev = (kind: string, customer: string, caseID: string): LiveEvent => ({ seq: 1, id: 'e', kind, customer_id: customer, actor: { kind: 'user' }, data: { case_id: caseID }, at: '' })
+  test('case events and resyncs reach the panels; other events do not', () => {
+    const got: (string | null)[] = []
+    const stop = onCaseEvent((e) => got.push(e ? e.kind : null))
+    caseEvent(ev('case.stage-changed', 'c1', 'k1'))
+    caseEvent(ev('message.received', 'c1', 'k1'))
+    caseEvent(null)
+    stop()
+    caseEvent(ev('case.opened', 'c1', 'k2'))
+    expect(got).toEqual(['case.stage-changed', null])
+  })
+  test('a panel reacts to its customer and to the cases it lists', () => {
+    expect(concerns(ev('case.opened', 'c1', 'k9'), 'c1', [])).toBe(true)
+    expect(concerns(ev('case.stage-changed', 'merged', 'k1'), 'c1', ['k1'])).toBe(true)
+    expect(concerns(ev('case.stage-changed', 'c2', 'k3'), 'c1', ['k1'])).toBe(false)
   })
 })

@@ -1,7 +1,7 @@
 // Self-service cases as the console shows them in the customer panel: the types of
 // /api/v1/cases and /api/v1/services, and the choices the panel offers (which stages a case
 // can move to, who may move it, names in the agent's language).
-import type { Role } from './types'
+import type { LiveEvent, Role } from './types'
 
 export type Texts = Record<string, string>
 
@@ -141,4 +141,28 @@ export function parseAnswer(raw: string): string | number | undefined {
  * questions and choices (the confirmation page is the console's own Open button). */
 export function askable(svc: Service | undefined): FlowStep[] {
   return (svc?.flow ?? []).filter((s) => s.kind === 'question' || s.kind === 'choice')
+}
+
+// Live cases: the workspace hands each case event from the live socket here (and null on a
+// resync, when events may have been missed); the customer panel that shows the case, or that
+// customer, reloads its list, so a case a colleague, a rule, the API or the customer's flow
+// opened or moved shows without a reload.
+type CaseListener = (e: LiveEvent | null) => void
+const caseListeners = new Set<CaseListener>()
+
+/** onCaseEvent calls fn with each live case event, and with null on a resync; it returns the unsubscribe. */
+export function onCaseEvent(fn: CaseListener): () => void {
+  caseListeners.add(fn)
+  return () => caseListeners.delete(fn)
+}
+
+/** caseEvent passes a live event on to the case panels when it is a case's; null is a resync. */
+export function caseEvent(e: LiveEvent | null): void {
+  if (e && !e.kind.startsWith('case.')) return
+  for (const fn of caseListeners) fn(e)
+}
+
+/** concerns reports whether a live case event is about the customer shown or one of the cases listed. */
+export function concerns(e: LiveEvent, customerID: string, caseIDs: string[]): boolean {
+  return e.customer_id === customerID || (typeof e.data?.case_id === 'string' && caseIDs.includes(e.data.case_id))
 }
