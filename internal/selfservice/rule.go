@@ -165,7 +165,9 @@ func (r Rule) ValueString() string {
 	if r.IsNum {
 		return strconv.FormatFloat(r.Num, 'f', -1, 64)
 	}
-	return strconv.Quote(r.Str)
+	// The rule language escapes only \" and \\ (strconv.Quote would also write \u… for runes
+	// it deems unprintable, which ParseRule refuses to read back).
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(r.Str) + `"`
 }
 
 type ruleParser struct {
