@@ -95,6 +95,7 @@ func known(t *testing.T, dsn string) (*app.App, map[string]string) {
 			conv, ids[c], ids[c], ms, ms, ms)
 	}
 	exec(`UPDATE conversations SET queue_id = 'claims' WHERE id IN ('conv1', 'conv2')`)
+	exec(`INSERT INTO branches (id, name, created_at) VALUES ('b1', 'Haifa Port (test)', ?)`, ms)
 
 	customerBy := func(c string) event.Actor { return event.Actor{Kind: event.ByCustomer, ID: ids[c]} }
 	agent := func(id string) event.Actor { return event.Actor{Kind: event.ByUser, ID: id} }
@@ -340,8 +341,8 @@ func TestEveryMetricAgainstAHandComputedHistory(t *testing.T) {
 		check("coaching_stages", map[string][]float64{"digital": stages["digital"], "assisted": stages["assisted"]}, map[string][]float64{"digital": {1, 0}, "assisted": {0, 1}})
 		check("agent_credits", get("agent_credits", q).Rows, []metrics.Row{{"agent_id": "agent-a", "credits": 1}, {"agent_id": "agent-b", "credits": 1}})
 		check("branch_service", get("branch_service", q).Rows, []metrics.Row{
-			{"branch_id": "all", "tickets": 2, "done": 1, "no_show": 1, "left": 0, "wait_p50_sec": 600.0, "wait_p90_sec": 600.0, "service_p50_sec": 300.0, "service_p90_sec": 300.0, "appointments_booked": 1, "appointments_cancelled": 1},
-			{"branch_id": "b1", "tickets": 2, "done": 1, "no_show": 1, "left": 0, "wait_p50_sec": 600.0, "wait_p90_sec": 600.0, "service_p50_sec": 300.0, "service_p90_sec": 300.0, "appointments_booked": 1, "appointments_cancelled": 1},
+			{"branch_id": "all", "branch_name": "all", "tickets": 2, "done": 1, "no_show": 1, "left": 0, "wait_p50_sec": 600.0, "wait_p90_sec": 600.0, "service_p50_sec": 300.0, "service_p90_sec": 300.0, "appointments_booked": 1, "appointments_cancelled": 1},
+			{"branch_id": "b1", "branch_name": "Haifa Port (test)", "tickets": 2, "done": 1, "no_show": 1, "left": 0, "wait_p50_sec": 600.0, "wait_p90_sec": 600.0, "service_p50_sec": 300.0, "service_p90_sec": 300.0, "appointments_booked": 1, "appointments_cancelled": 1},
 		})
 
 		// A figure asked again is the cached one only while the log has not grown: one more

@@ -77,7 +77,7 @@ func definitions() []Definition {
 			Description: "Per agent: customers whose digital stage moved on in the range with the agent credited.",
 			compute:     agentCredits},
 		{Name: "branch_service", Title: "Branch service", Unit: "mixed",
-			Description: "Per branch: queue tickets taken in the range, done, no-shows, left; waiting (taken to called) and service times, median and 90th percentile; appointments booked and cancelled.",
+			Description: "Per branch (branch_id and branch_name): queue tickets taken in the range, done, no-shows, left; waiting (taken to called) and service times, median and 90th percentile; appointments booked and cancelled.",
 			compute:     branchService},
 	}
 }

@@ -108,4 +108,5 @@ const (
 	sqlConversationQueues = `SELECT id, COALESCE(queue_id, '') FROM conversations`
 	sqlChannelsCreated    = `SELECT id, kind, created_at FROM channels`
 	sqlVisitorIdentities  = `SELECT value, customer_id FROM identities WHERE kind = 'visitor'`
+	sqlBranchNames        = `SELECT id, name FROM branches`
 )

@@ -211,14 +211,44 @@ func branchService(ctx context.Context, s *Service, q Query) (Result, error) {
 		}
 		return nil
 	})
+	if err != nil {
+		return Result{}, err
+	}
+	names, err := s.branchNames(ctx)
+	if err != nil {
+		return Result{}, err
+	}
 	out := Result{Rows: []Row{}}
 	for k, t := range per {
 		w := distribution(t.waits, t.waits, 0)
 		sv := distribution(t.serves, t.serves, 0)
-		out.Rows = append(out.Rows, Row{"branch_id": k, "tickets": t.taken, "done": t.done, "no_show": t.noShow, "left": t.left,
+		name := names[k]
+		if name == "" {
+			name = k // "all", or a branch deleted since
+		}
+		out.Rows = append(out.Rows, Row{"branch_id": k, "branch_name": name, "tickets": t.taken, "done": t.done, "no_show": t.noShow, "left": t.left,
 			"wait_p50_sec": w.P50Sec, "wait_p90_sec": w.P90Sec, "service_p50_sec": sv.P50Sec, "service_p90_sec": sv.P90Sec,
 			"appointments_booked": t.booked, "appointments_cancelled": t.cancelled})
 	}
 	sortRows(out.Rows, "branch_id")
-	return out, err
+	return out, nil
+}
+
+// branchNames are the branches' names by id, as staff see them in the console, so a chart
+// by branch reads "Haifa" and not an id.
+func (s *Service) branchNames(ctx context.Context) (map[string]string, error) {
+	rows, err := s.db.Query(ctx, sqlBranchNames)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	names := map[string]string{}
+	for rows.Next() {
+		var id, name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, err
+		}
+		names[id] = name
+	}
+	return names, rows.Err()
 }

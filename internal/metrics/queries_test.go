@@ -9,6 +9,6 @@ import (
 func TestQueriesPrepare(t *testing.T) {
 	storetest.Prepare(t, map[string]string{
 		"sqlScan": sqlScan + ` AND created_at < ?`, "sqlSegmentMembers": sqlSegmentMembers, "sqlConversationQueues": sqlConversationQueues,
-		"sqlChannelsCreated": sqlChannelsCreated, "sqlVisitorIdentities": sqlVisitorIdentities,
+		"sqlChannelsCreated": sqlChannelsCreated, "sqlVisitorIdentities": sqlVisitorIdentities, "sqlBranchNames": sqlBranchNames,
 	})
 }

@@ -52,6 +52,14 @@ for (const lang of ['en', 'he']) {
         const rows = await page.locator('#dashboards-main table tbody tr').count()
         assert.ok(rows >= 10, `satisfaction: ${rows} table rows; want the demo's answers`)
       }
+      if (d === 'adoption') {
+        // Branch service reads by branch name (the API names them), not by id: the demo's
+        // branches take tickets (internal/demo/branches.go).
+        const branches = (await (await ctx.request.get(BASE + '/api/v1/branches')).json()).items
+        const text = await page.locator('section[aria-labelledby="panel-branch_service"] table').innerText()
+        assert.ok(branches.some((b) => text.includes(b.name)), 'branch service: no branch name in\n' + text)
+        assert.ok(!branches.some((b) => text.includes(b.id)), 'branch service: a branch id in\n' + text)
+      }
       const violations = await axe(page)
       assert.deepEqual(violations, [], `${d}:\n` + formatViolations(violations))
       await page.screenshot({ path: `${screenshotsDir}dashboard-${d}-${lang}.png`, fullPage: true })

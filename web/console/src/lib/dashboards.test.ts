@@ -32,6 +32,18 @@ describe('dashboards', () => {
     expect(tableOf(agents, r, plain)).toEqual({ columns: ['by', 'csat', 'key', 'mean', 'responses', 'sent'], rows: [['agent', '100', 'u1', '4.5', '2', '2']] })
   })
 
+  it('labels branches by name, not id', () => {
+    const row = { tickets: 2, done: 1, no_show: 1, left: 0, wait_p50_sec: 600, wait_p90_sec: 600, service_p50_sec: 300, service_p90_sec: 300, appointments_booked: 0, appointments_cancelled: 0 }
+    const r: MetricResult = { name: 'branch_service', from: '', to: '', rows: [{ branch_id: 'b01', branch_name: 'Haifa', ...row }] }
+    const p = panels.adoption.find((x) => x.id === 'branch_service')!
+    expect(chartOf(p, r, plain).labels).toEqual(['Haifa'])
+    const table = tableOf(p, r, plain)
+    expect(table.columns).toContain('branch_name')
+    expect(table.columns).not.toContain('branch_id')
+    expect(table.rows[0]).toContain('Haifa')
+    expect(table.rows[0]).not.toContain('b01')
+  })
+
   it('charts durations in minutes, all last', () => {
     const d = { count: 1, mean_sec: 600, p50_sec: 600, p90_sec: 1200, p99_sec: 1200, wall_p50_sec: 600, wall_p90_sec: 1200 }
     const r: MetricResult = { name: 'first_response_time', from: '', to: '', distribution: { all: d, sms: d } }

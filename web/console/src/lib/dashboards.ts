@@ -80,7 +80,7 @@ export const panels: Record<Dashboard, Panel[]> = {
   adoption: [
     { id: 'coaching_stages', metric: 'coaching_stages', chart: 'line' },
     { id: 'agent_credits', metric: 'agent_credits', chart: 'bar', label: ['agent_id'], values: ['credits'] },
-    { id: 'branch_service', metric: 'branch_service', chart: 'bar', label: ['branch_id'], values: ['wait_p50_sec', 'wait_p90_sec', 'service_p50_sec'] },
+    { id: 'branch_service', metric: 'branch_service', chart: 'bar', label: ['branch_name'], values: ['wait_p50_sec', 'wait_p90_sec', 'service_p50_sec'] },
   ],
 }
 
@@ -169,6 +169,8 @@ export function tableOf(p: Panel, r: MetricResult, name: Namer): Table {
     }
   }
   const rows = rowsOf(p, r)
-  const columns = rows.length ? Object.keys(rows[0]).sort() : []
+  // An id column is left out where the API names it too (branch_id beside branch_name).
+  const keys = rows.length ? Object.keys(rows[0]) : []
+  const columns = keys.filter((k) => !(k.endsWith('_id') && keys.includes(k.slice(0, -3) + '_name'))).sort()
   return { columns, rows: rows.map((row) => columns.map((c) => name(c, row[c] ?? ''))) }
 }
