@@ -26,12 +26,14 @@ type Config struct {
 	// HybridReserve is how many available agents each traditional queue keeps from digital
 	// work while a segment is hybrid (routing.ParseReserve).
 	HybridReserve string
-	ConfigFile    string
+	// SurveyDelay is how long after a resolution the survey goes out (a duration such as 5m).
+	SurveyDelay string
+	ConfigFile  string
 }
 
 // DefaultConfig is the configuration with nothing set.
 func DefaultConfig() Config {
-	return Config{Addr: "127.0.0.1:8080", SMTPAddr: "127.0.0.1:2525", Data: "./data", LogFormat: "text", LogLevel: "info", Workers: 4, HookRate: 200, LoginRate: 12, HybridReserve: "1"}
+	return Config{Addr: "127.0.0.1:8080", SMTPAddr: "127.0.0.1:2525", Data: "./data", LogFormat: "text", LogLevel: "info", Workers: 4, HookRate: 200, LoginRate: 12, HybridReserve: "1", SurveyDelay: "5m"}
 }
 
 // configFields describes every setting once: its flag, its environment variable (GESHER_ and
@@ -54,6 +56,7 @@ func (c *Config) fields() []configField {
 		{"hook-rate", "webhook requests per second allowed per client address (0: no limit)", &c.HookRate},
 		{"login-rate", "sign-in attempts per minute allowed per client address, after a burst of ten (0: no limit)", &c.LoginRate},
 		{"hybrid-reserve", "available agents each phone, SMS, email or branch queue keeps from digital work while a segment is in the hybrid phase: a number for every queue, then queue=number overrides (e.g. 1,phones=2)", &c.HybridReserve},
+		{"survey-delay", "how long after a resolution its satisfaction survey is sent, at least 1s (an agent may reopen by mistake meanwhile)", &c.SurveyDelay},
 		{"config", "optional file of name = value lines (the flag names above)", &c.ConfigFile},
 	}
 }

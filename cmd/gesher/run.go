@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/gesher-cs/gesher/internal/app"
 	"github.com/gesher-cs/gesher/internal/routing"
@@ -93,7 +94,11 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*app.App, error
 	if err != nil {
 		return nil, fmt.Errorf("--hybrid-reserve: %w", err)
 	}
-	a, err := app.Open(ctx, app.Options{DSN: cfg.DB, Log: log, Workers: cfg.Workers, Version: version, JobLease: lease, NodeID: nodeID})
+	surveyDelay, err := time.ParseDuration(cfg.SurveyDelay)
+	if err != nil || surveyDelay < time.Second {
+		return nil, fmt.Errorf("--survey-delay: %q is not a duration of at least 1s (such as 5m or 30s)", cfg.SurveyDelay)
+	}
+	a, err := app.Open(ctx, app.Options{DSN: cfg.DB, Log: log, Workers: cfg.Workers, Version: version, JobLease: lease, NodeID: nodeID, SurveyDelay: surveyDelay})
 	if err != nil {
 		return nil, err
 	}

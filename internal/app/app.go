@@ -57,6 +57,9 @@ type Options struct {
 	// HTTPClient is what adapters use to reach providers; tests point it at local fakes.
 	HTTPClient *http.Client
 	Version    string
+	// SurveyDelay is how long after a resolution its survey is sent; zero is the survey
+	// package's default (5 minutes).
+	SurveyDelay time.Duration
 }
 
 // App is every service, wired.
@@ -177,9 +180,17 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 	a.Mover = channel.NewMover(db, a.Fitter, a.Channels, a.Customers, a.Conversations, a.Events)
 	a.Metrics = metrics.NewService(db, a.Events)
 	a.Metrics.SetCalendars(a.Policy) // response and resolution times in the SLA clocks' business time
+	// The self-service desk signs every customer link; surveys need it for the email's link.
+	if a.SelfService, err = selfservice.NewDesk(db, a.Clock, a.Events, a.Customers, a.Conversations, a.Fitter, selfservice.Options{}); err != nil {
+		a.Bus.Close()
+		db.Close()
+		return nil, err
+	}
 	// Surveys: asked after a resolution (a job enqueued by the conversation hook, after the
-	// clocks had theirs), answered through the ingest path while one is pending.
-	if a.Surveys, err = survey.New(db, a.Clock, a.Events, a.Jobs, a.Customers, a.Conversations, a.Channels, a.Fitter, survey.Options{Log: a.Log}); err != nil {
+	// clocks had theirs), answered through the ingest path while one is pending, or on the
+	// page an email's link opens.
+	if a.Surveys, err = survey.New(db, a.Clock, a.Events, a.Jobs, a.Customers, a.Conversations, a.Channels, a.Fitter,
+		survey.Options{Log: a.Log, Delay: opt.SurveyDelay, Links: a.SelfService}); err != nil {
 		a.Bus.Close()
 		db.Close()
 		return nil, err
@@ -188,11 +199,6 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 	a.Ingester.SetAnswerTaker(a.Surveys)
 	voice.SetSurveyor(a.Surveys) // the keypad question once the agent hangs up
 	a.Canned = canned.NewService(db, a.Clock, a.Events)
-	if a.SelfService, err = selfservice.NewDesk(db, a.Clock, a.Events, a.Customers, a.Conversations, a.Fitter, selfservice.Options{}); err != nil {
-		a.Bus.Close()
-		db.Close()
-		return nil, err
-	}
 	// The help centre's index is in memory: built from the database now, kept current from
 	// the bus (other nodes' edits) until the bus closes.
 	a.Help = helpcenter.NewService(db, a.Clock, a.Events, helpcenter.Options{Log: a.Log})
@@ -257,7 +263,7 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 }
 
 // SetLinkBase sets the address that links sent to customers start with: tracker links in
-// notifications, guided-session links, visual-menu links in texts.
+// notifications, guided-session links, visual-menu links in texts, survey links in emails.
 func (a *App) SetLinkBase(u string) {
 	a.SelfService.SetPublicURL(u)
 	a.Coaching.SetPublicURL(u)
@@ -270,7 +276,7 @@ func (a *App) Web(publicURL string, limits web.Limits) *web.Server {
 	return web.New(web.Deps{
 		DB: a.DB, Clock: a.Clock, Log: a.Log, Events: a.Events, Auth: a.Auth, Customers: a.Customers,
 		Conversations: a.Conversations, Channels: a.Channels, Registry: a.Registry, Ingester: a.Ingester, Media: a.Media, Canned: a.Canned,
-		Outbox: a.Outbox, Fitter: a.Fitter, Mover: a.Mover, Metrics: a.Metrics, Policy: a.Policy, Help: a.Help, SelfService: a.SelfService, Bot: a.Bot, Branches: a.Branches, Assist: a.Assist, Menus: a.Menus, Segments: a.Segments, Journeys: a.Journeys, Coaching: a.Coaching, Jobs: a.Jobs, Bus: a.Bus, Version: a.Version, PublicURL: publicURL, Limits: limits,
+		Outbox: a.Outbox, Fitter: a.Fitter, Mover: a.Mover, Metrics: a.Metrics, Policy: a.Policy, Help: a.Help, SelfService: a.SelfService, Bot: a.Bot, Branches: a.Branches, Assist: a.Assist, Menus: a.Menus, Segments: a.Segments, Journeys: a.Journeys, Coaching: a.Coaching, Surveys: a.Surveys, Jobs: a.Jobs, Bus: a.Bus, Version: a.Version, PublicURL: publicURL, Limits: limits,
 	})
 }
 

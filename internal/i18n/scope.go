@@ -38,8 +38,7 @@ var customerPrefixes = []string{
 	"menu.visual.",          // the visual menu /m/{token}
 	"site.",                 // the demo site's own catalogs
 	"sla.reminder.customer", // the reminder a silent customer gets
-	"survey.",               // satisfaction surveys by text message and keypad
-	"survey.",               // CSAT and NPS questions, and their acknowledgements
+	"survey.",               // CSAT and NPS questions by text, keypad and email, the page /r/{token}, the thanks
 	"tracker.",              // the status tracker
 	"way.",                  // the ways a service can be done, on flows and notifications
 }

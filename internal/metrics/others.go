@@ -3,6 +3,7 @@ package metrics
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/gesher-cs/gesher/internal/assist"
@@ -239,14 +240,14 @@ func branchService(ctx context.Context, s *Service, q Query) (Result, error) {
 func (s *Service) branchNames(ctx context.Context) (map[string]string, error) {
 	rows, err := s.db.Query(ctx, sqlBranchNames)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("metrics: branch names: %w", err)
 	}
 	defer rows.Close()
 	names := map[string]string{}
 	for rows.Next() {
 		var id, name string
 		if err := rows.Scan(&id, &name); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("metrics: branch names: %w", err)
 		}
 		names[id] = name
 	}

@@ -27,7 +27,4 @@ WHERE customer_id IN (WITH RECURSIVE fam(id) AS (SELECT id FROM customers WHERE 
 AND direction = 'in' AND channel_id IS NOT NULL GROUP BY channel_id ORDER BY last DESC, channel_id`
 
 	sqlCasesOfCustomer = sqlSelectCase + ` WHERE customer_id IN (WITH RECURSIVE fam(id) AS (SELECT id FROM customers WHERE id = ? UNION SELECT c.id FROM customers c JOIN fam ON c.merged_into = fam.id) SELECT id FROM fam)`
-
-	// The tracker's signing key: created once, by whichever node needs it first; every node
-	// then reads the same one.
 )

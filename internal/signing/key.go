@@ -1,7 +1,3 @@
-// Package signing keeps the secret keys that sign customer links (the case tracker, the
-// visual menu, the widget's page tokens): one random key per purpose, made on first use and
-// stored in signing_keys, so every node of a deployment signs and checks with the same one
-// and a restart keeps every link that was sent good.
 package signing
 
 import (
@@ -13,11 +9,6 @@ import (
 
 	"github.com/gesher-cs/gesher/internal/clock"
 	"github.com/gesher-cs/gesher/internal/store"
-)
-
-const (
-	sqlInsertKey = `INSERT INTO signing_keys (name, secret, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING`
-	sqlSelectKey = `SELECT secret FROM signing_keys WHERE name = ?`
 )
 
 // Key is one named signing key, read from the database once.

@@ -17,7 +17,9 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	sqlPending = `SELECT ` + sqlSurveyColumns + ` FROM surveys
 WHERE customer_id = ? AND channel_id = ? AND state = ? AND expires_at > ? ORDER BY sent_at DESC LIMIT 1`
 
-	sqlUpdateState = `UPDATE surveys SET state = ?, score = ?, comment = ?, answered_at = ? WHERE id = ?`
+	sqlUpdateState = `UPDATE surveys SET state = ?, score = ?, comment = ?, answered_at = ? WHERE id = ? AND state = ?`
+
+	sqlSelectSurvey = `SELECT ` + sqlSurveyColumns + ` FROM surveys WHERE id = ?`
 
 	sqlByCustomer = `SELECT ` + sqlSurveyColumns + ` FROM surveys WHERE customer_id = ? ORDER BY sent_at DESC, id DESC`
 )

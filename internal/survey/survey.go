@@ -1,7 +1,9 @@
 package survey
 
 import (
+	"cmp"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +19,7 @@ import (
 	"github.com/gesher-cs/gesher/internal/event"
 	"github.com/gesher-cs/gesher/internal/i18n"
 	"github.com/gesher-cs/gesher/internal/jobs"
+	"github.com/gesher-cs/gesher/internal/selfservice"
 	"github.com/gesher-cs/gesher/internal/store"
 )
 
@@ -53,6 +56,9 @@ type Options struct {
 	Log      *slog.Logger
 	Catalogs *i18n.Bundle // default: the embedded catalogs
 	Disabled bool         // send no surveys (answers to pending ones are still taken)
+	// Links signs the link an emailed survey carries, to a page that takes the answer in a
+	// few taps; nil, and an email asks for a reply with the number only.
+	Links *selfservice.Desk
 }
 
 // Service sends surveys and takes their answers.
@@ -252,10 +258,20 @@ func (s *Service) Offer(ctx context.Context, o offer) (*Survey, error) {
 			return skip("no-channel")
 		}
 		cat := s.catalog(cust.Languages...)
-		text := cat.T("survey.ask."+string(kind), "stop", cat.T("survey.stop_phrase"))
 		sv := Survey{ID: store.NewID(now), Kind: kind, CustomerID: cust.ID, ConversationID: o.ConversationID, ChannelID: ch.ID, AgentID: o.AgentID,
 			Lang: cat.Lang, State: statePending, SentAt: now, ExpiresAt: now.Add(s.opt.Expire)}
-		if _, err := s.convs.SendSystem(ctx, conversation.SystemMessage{CustomerID: cust.ID, ChannelID: ch.ID, Text: text, Choices: choices(cat, kind)}); err != nil {
+		msg := conversation.SystemMessage{CustomerID: cust.ID, ChannelID: ch.ID, Text: cat.T("survey.ask."+string(kind), "stop", cat.T("survey.stop_phrase")), Choices: choices(cat, kind)}
+		if ch.Kind == "email" && s.opt.Links != nil {
+			// A mail program has no buttons, and a number typed into a reply above the quoted
+			// question is easy to get wrong: the email carries a link to a page with the
+			// scores, valid as long as the survey, and a reply with the number still counts.
+			link, err := s.link(ctx, sv)
+			if err != nil {
+				return err
+			}
+			msg.Text, msg.Choices = cat.T("survey.ask.email."+string(kind), "link", link, "stop", cat.T("survey.stop_phrase")), nil
+		}
+		if _, err := s.convs.SendSystem(ctx, msg); err != nil {
 			var unfit *channel.NotFitError
 			if errors.As(err, &unfit) {
 				return skip(unfit.Reason)
@@ -375,6 +391,9 @@ func (s *Service) Take(ctx context.Context, customerID, channelID, text string) 
 		return "", false, nil
 	}
 	e, err := s.answer(ctx, sv, s.withoutLabel(sv, a), "text")
+	if errors.Is(err, ErrClosed) {
+		return "", false, nil // answered on the page meanwhile: the text is a message
+	}
 	return e.ID, err == nil, err
 }
 
@@ -444,28 +463,43 @@ func (s *Service) answer(ctx context.Context, sv Survey, a Answer, via string) (
 	err := s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		now := s.clock.Now()
 		actor := event.Actor{Kind: event.ByCustomer, ID: sv.CustomerID}
-		var err error
+		// The update takes only a pending survey: of two answers at once (a reply and the
+		// page, a form sent twice) the first stands and the second is ErrClosed.
+		closed := func(res sql.Result) error {
+			if n, err := res.RowsAffected(); err != nil || n != 1 {
+				return cmp.Or(err, ErrClosed)
+			}
+			return nil
+		}
 		if a.OptOut {
-			if _, err := tx.Exec(ctx, sqlUpdateState, stateOptedOut, nil, "", now.UnixMilli(), sv.ID); err != nil {
+			res, err := tx.Exec(ctx, sqlUpdateState, stateOptedOut, nil, "", now.UnixMilli(), sv.ID, statePending)
+			if err != nil {
 				return fmt.Errorf("survey: opt out: %w", err)
+			}
+			if err := closed(res); err != nil {
+				return err
 			}
 			if _, err := tx.Exec(ctx, sqlInsertOptOut, sv.CustomerID, now.UnixMilli()); err != nil {
 				return fmt.Errorf("survey: opt out: %w", err)
 			}
 			e, err = s.events.Append(ctx, event.Event{Kind: OptedOut, CustomerID: sv.CustomerID, ConversationID: sv.ConversationID, ChannelID: sv.ChannelID, Actor: actor},
-				map[string]string{"survey_id": sv.ID})
-			if err != nil {
-				return err
+				map[string]string{"survey_id": sv.ID, "via": via})
+			if err != nil || via == "link" {
+				return err // the page says so
 			}
 			return s.acknowledge(ctx, sv, "survey.opted_out")
 		}
-		if _, err := tx.Exec(ctx, sqlUpdateState, stateAnswered, a.Score, a.Comment, now.UnixMilli(), sv.ID); err != nil {
+		res, err := tx.Exec(ctx, sqlUpdateState, stateAnswered, a.Score, a.Comment, now.UnixMilli(), sv.ID, statePending)
+		if err != nil {
 			return fmt.Errorf("survey: answer: %w", err)
+		}
+		if err := closed(res); err != nil {
+			return err
 		}
 		e, err = s.events.Append(ctx, event.Event{Kind: Answered, CustomerID: sv.CustomerID, ConversationID: sv.ConversationID, ChannelID: sv.ChannelID, Actor: actor},
 			map[string]any{"survey_id": sv.ID, "survey": string(sv.Kind), "score": a.Score, "comment": a.Comment, "agent_id": sv.AgentID, "via": via})
-		if err != nil || via == "keypad" {
-			return err // the caller heard the thanks on the line
+		if err != nil || via == "keypad" || via == "link" {
+			return err // the caller heard the thanks on the line; the page says it
 		}
 		return s.acknowledge(ctx, sv, "survey.thanks")
 	})

@@ -50,6 +50,7 @@ func (s *Server) routeTable() []Route {
 	flows := newFlowPages(track)
 	help.flows = flows
 	menus := newMenuPages(track)
+	surveys := newSurveyPages(track)
 	branches := newBranchPages(s, help)
 	return []Route{
 		// Health and metrics: for load balancers and Prometheus.
@@ -297,6 +298,10 @@ func (s *Server) routeTable() []Route {
 			Query: []Param{{"lang", "he, ar, ru, en, am or fr (default: the customer's language)"}}, handler: track.show},
 		{Method: "POST", Pattern: "/s/{token}/display", Public: true, Tag: "tracker", Summary: "The tracker's display switches (a same-origin form: toggle=large|contrast|simple, back=the page): remembered in the customer's profile and the visitor's cookie; redirects back",
 			Status: http.StatusSeeOther, handler: help.guardPost(track.switchCaseDisplay)},
+		{Method: "GET", Pattern: "/r/{token}", Public: true, Tag: "surveys", Summary: "The page an emailed survey's link opens (HTML): the CSAT or NPS question with its scores and a comment, in the customer's language; opening it records nothing. Rate-limited; an unknown, tampered or expired link is the same 404",
+			Query: []Param{{"lang", "he, ar, ru, en, am or fr (default: the language the survey was asked in)"}}, handler: surveys.show},
+		{Method: "POST", Pattern: "/r/{token}", Public: true, Tag: "surveys", Summary: "The survey's answer (a same-origin form: score and comment, or optout=1): recorded as survey.answered (via link) or the opt-out; a survey answered already keeps its first answer; redirects to the page, which then thanks",
+			Status: http.StatusSeeOther, handler: help.guardPost(surveys.post)},
 		{Method: "POST", Pattern: "/display", Public: true, Tag: "help", Summary: "The display switches of every customer page (a same-origin form: toggle=large|contrast|simple, back=the page): remembered in the visitor's cookie; redirects back",
 			Status: http.StatusSeeOther, handler: help.guardPost(help.switchDisplay)},
 		{Method: "GET", Pattern: "/f/{service}", Public: true, Tag: "flows", Summary: "A service's guided flow (HTML): first its channels and limits, then the step the visitor's flow is at",

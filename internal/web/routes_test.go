@@ -71,6 +71,8 @@ func TestRoleMatrixCoversEveryRoute(t *testing.T) {
 		"GET /f/{service}", "POST /f/{service}",
 		// The visual menu: the signed, expiring token sent to the caller is the credential.
 		"GET /m/{token}", "POST /m/{token}",
+		// An emailed survey's page: the signed token, expiring with the survey, is the credential.
+		"GET /r/{token}", "POST /r/{token}",
 		// Branch visits: tickets and appointments open by their signed, expiring link; the
 		// forms are same-origin and rate-limited; display and kiosk show what the branch hall
 		// shows anyone.

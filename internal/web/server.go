@@ -29,6 +29,7 @@ import (
 	"github.com/gesher-cs/gesher/internal/segment"
 	"github.com/gesher-cs/gesher/internal/selfservice"
 	"github.com/gesher-cs/gesher/internal/store"
+	"github.com/gesher-cs/gesher/internal/survey"
 )
 
 // Deps are the services the web layer calls. cmd/gesher builds them and passes them in.
@@ -61,6 +62,7 @@ type Deps struct {
 	Segments      *segment.Service
 	Journeys      *journey.Service
 	Coaching      *coaching.Service
+	Surveys       *survey.Service
 	Version       string
 	// PublicURL is how providers reach this server (https://help.example.com); signatures
 	// that cover the URL (Twilio's) are checked against it rather than the Host header,

@@ -4,6 +4,7 @@ import { chromium } from 'playwright-core'
 import { createHmac } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
+import { connect, createServer as createTCPServer } from 'node:net'
 import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
@@ -218,6 +219,137 @@ export async function visualMenuLink() {
   }
   await sms.close()
   throw new Error('the visual menu link was not texted: ' + JSON.stringify(sms.texts.slice(-3)))
+}
+
+/**
+ * fakeSMTP is the customers' mail server: a minimal SMTP server on loopback that keeps every
+ * message, which the demo's email channel is pointed at until close().
+ */
+export async function fakeSMTP(channelName = 'demo-email') {
+  const mails = []
+  const server = createTCPServer((sock) => {
+    sock.setEncoding('utf8')
+    let buf = ''
+    let data = null
+    sock.write('220 sink.test ESMTP\r\n')
+    sock.on('data', (chunk) => {
+      buf += chunk
+      for (;;) {
+        if (data !== null) {
+          const end = buf.indexOf('\r\n.\r\n')
+          if (end < 0) return
+          data += buf.slice(0, end)
+          buf = buf.slice(end + 5)
+          mails.push(data.replace(/^\.\./gm, '.'))
+          data = null
+          sock.write('250 OK\r\n')
+          continue
+        }
+        const nl = buf.indexOf('\r\n')
+        if (nl < 0) return
+        const line = buf.slice(0, nl)
+        buf = buf.slice(nl + 2)
+        const verb = line.slice(0, 4).toUpperCase()
+        if (verb === 'EHLO' || verb === 'HELO') sock.write('250 sink.test\r\n')
+        else if (verb === 'DATA') {
+          data = ''
+          sock.write('354 go on\r\n')
+        } else if (verb === 'QUIT') sock.end('221 bye\r\n')
+        else sock.write('250 OK\r\n')
+      }
+    })
+    sock.on('error', () => {})
+  })
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok))
+  const admin = await apiSession('admin@demo.example')
+  const ch = (await admin('GET', '/api/v1/channels')).items.find((c) => c.name === channelName)
+  const before = { ...ch.settings }
+  await admin('PUT', '/api/v1/channels/' + ch.id, { settings: { ...before, smtp_host: '127.0.0.1', smtp_port: String(server.address().port) } })
+  return {
+    mails,
+    async close() {
+      await admin('PUT', '/api/v1/channels/' + ch.id, { settings: before })
+      await new Promise((ok) => server.close(ok))
+    },
+  }
+}
+
+/** sendMail hands a plain-text message to an SMTP server (the demo's inbound listener). */
+export async function sendMail(addr, from, to, subject, text) {
+  const [host, port] = addr.split(':')
+  const sock = connect(Number(port), host)
+  sock.setEncoding('utf8')
+  let buf = ''
+  const reply = () =>
+    new Promise((ok, fail) => {
+      const check = () => {
+        const m = buf.match(/^(\d{3}) .*\r\n/m)
+        if (!m) return false
+        buf = buf.slice(buf.indexOf(m[0]) + m[0].length)
+        sock.off('data', onData)
+        if (m[1][0] === '4' || m[1][0] === '5') fail(new Error('SMTP: ' + m[0].trim()))
+        else ok(m[1])
+        return true
+      }
+      const onData = (c) => {
+        buf += c
+        check()
+      }
+      if (!check()) sock.on('data', onData)
+    })
+  const say = async (line) => {
+    sock.write(line + '\r\n')
+    return reply()
+  }
+  await reply()
+  await say('EHLO e2e.test')
+  await say(`MAIL FROM:<${from}>`)
+  await say(`RCPT TO:<${to}>`)
+  await say('DATA')
+  const id = Math.random().toString(36).slice(2)
+  const msg = [`From: <${from}>`, `To: <${to}>`, `Subject: =?utf-8?b?${Buffer.from(subject).toString('base64')}?=`, `Message-ID: <${id}@e2e.test>`,
+    `Date: ${new Date().toUTCString()}`, 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: 8bit', '', text.replace(/^\./gm, '..')]
+  await say(msg.join('\r\n') + '\r\n.')
+  await say('QUIT').catch(() => {})
+  sock.end()
+}
+
+/**
+ * surveyLink is a survey as a customer receives it by email: a new customer writes to the
+ * demo's address, Dana answers and resolves, and the survey's email (sent after the demo's
+ * --survey-delay) arrives at a fake mail server. It returns the /r/ link's path, the
+ * customer's address and Dana's API session.
+ */
+export async function surveyLink() {
+  const sink = await fakeSMTP('demo-email')
+  try {
+    const from = `e2e-survey-${Math.random().toString(36).slice(2, 10)}@example.org`
+    await sendMail(process.env.GESHER_SMTP, from, 'service@demo.example', 'My claim', 'Hello, when will my claim be paid?')
+    const dana = await apiSession('dana@demo.example')
+    const me = await dana('GET', '/api/v1/me')
+    let conv
+    for (let i = 0; i < 100 && !conv; i++) {
+      const found = await dana('GET', '/api/v1/customers?identity=' + encodeURIComponent('email:' + from))
+      if (found.items.length) conv = (await dana('GET', '/api/v1/conversations?customer=' + found.items[0].id)).items[0]
+      if (!conv) await new Promise((r) => setTimeout(r, 100))
+    }
+    if (!conv) throw new Error('the email to the demo opened no conversation')
+    if (conv.assignee_id !== me.id) await dana('POST', `/api/v1/conversations/${conv.id}/assign`, { assignee_id: me.id })
+    await dana('POST', `/api/v1/conversations/${conv.id}/messages`, { text: 'Your claim is approved; the payment is on its way.' })
+    await dana('POST', `/api/v1/conversations/${conv.id}/status`, { status: 'resolved' })
+    for (let i = 0; i < 300; i++) {
+      for (const m of sink.mails) {
+        // The text part, quoted-printable or not: soft line breaks joined.
+        const flat = m.replace(/=\r\n/g, '').replace(/=3D/g, '=')
+        const link = flat.match(/\/r\/[0-9a-z]{26}\.[0-9a-z]+\.[A-Za-z0-9_-]+/)
+        if (link) return { link: link[0], from, dana, me }
+      }
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    throw new Error('no survey email arrived: ' + JSON.stringify(sink.mails.slice(-2)))
+  } finally {
+    await sink.close()
+  }
 }
 
 /** codeIn waits for a six-digit code in the newest of the texts that match, and returns it. */

@@ -47,8 +47,9 @@ const url = `http://127.0.0.1:${port}`
 const log = []
 // The suite signs in dozens of times from one address and writes 10,000 messages in through
 // the API channel, faster than people would: the rate limits (tested in the Go suite) are
-// raised or lifted so they do not refuse the tests.
-const server = spawn(bin, ['demo', '--addr', `127.0.0.1:${port}`, '--data', data, '--log-level', 'warn', '--login-rate', '6000', '--hook-rate', '0', '--smtp-addr', `127.0.0.1:${smtpPort}`], {
+// raised or lifted so they do not refuse the tests; a resolution's survey goes out after 2 s,
+// not 5 minutes, so the survey suites can answer one.
+const server = spawn(bin, ['demo', '--addr', `127.0.0.1:${port}`, '--data', data, '--log-level', 'warn', '--login-rate', '6000', '--hook-rate', '0', '--survey-delay', '2s', '--smtp-addr', `127.0.0.1:${smtpPort}`], {
   stdio: ['ignore', 'pipe', 'pipe'],
 })
 server.stdout.on('data', (b) => log.push(b.toString()))

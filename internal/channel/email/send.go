@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"html"
 	"net/textproto"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -276,6 +277,25 @@ func references(thread []channel.ThreadMessage) []string {
 	return ids
 }
 
+// webLink finds the web addresses in a line of text; trailing punctuation is the sentence's.
+var webLink = regexp.MustCompile(`https?://[^\s<>"]+`)
+
+// writeLinked writes line escaped, with each web address in it a link — a tracker's or a
+// survey's — so a mail program that does not recognise links itself still opens them with a tap.
+func writeLinked(b *strings.Builder, line string) {
+	for {
+		loc := webLink.FindStringIndex(line)
+		if loc == nil {
+			b.WriteString(html.EscapeString(line))
+			return
+		}
+		u := strings.TrimRight(line[loc[0]:loc[1]], ".,;:!?)»'")
+		b.WriteString(html.EscapeString(line[:loc[0]]))
+		b.WriteString(`<a href="` + html.EscapeString(u) + `" dir="ltr">` + html.EscapeString(u) + `</a>`)
+		line = line[loc[0]+len(u):]
+	}
+}
+
 // htmlBody is the HTML alternative of a reply: the same text, each line with dir="auto", so
 // that a Hebrew or Arabic reply reads right to left in mail programs that would otherwise
 // set every line flush left.
@@ -288,7 +308,7 @@ func htmlBody(text string) string {
 			continue
 		}
 		b.WriteString(`<div dir="auto">`)
-		b.WriteString(html.EscapeString(line))
+		writeLinked(&b, line)
 		b.WriteString("</div>")
 	}
 	b.WriteString("</body></html>")

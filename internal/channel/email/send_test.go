@@ -208,6 +208,17 @@ func TestSendSubjectsAndLinks(t *testing.T) {
 	if text, _ := body(t, got[1].data); !strings.Contains(text, "approval.pdf: https://files.example.com/approval.pdf") {
 		t.Errorf("the attachment's link is not in the text: %q", text)
 	}
+	// A link in the text is a link in the HTML part, its sentence's punctuation left out and
+	// everything around it escaped, so a mail program that does not find links opens it too.
+	if _, err := a.Send(ctx, emailChannel(s), channel.Outbound{ID: "m3", To: toDana,
+		Text: "איך היה השירות? ענו כאן: https://help.example.com/r/01J.x1.A-b_c?lang=he&x=<1>. או השיבו <במספר>"}); err != nil {
+		t.Fatal(err)
+	}
+	_, html := body(t, s.messages()[2].data)
+	want := `<div dir="auto">איך היה השירות? ענו כאן: <a href="https://help.example.com/r/01J.x1.A-b_c?lang=he&amp;x=" dir="ltr">https://help.example.com/r/01J.x1.A-b_c?lang=he&amp;x=</a>&lt;1&gt;. או השיבו &lt;במספר&gt;</div>`
+	if !strings.Contains(html, want) {
+		t.Errorf("the HTML part\n%s\nlacks\n%s", html, want)
+	}
 }
 
 func TestSendFailures(t *testing.T) {
