@@ -31,6 +31,10 @@ type Query struct {
 	// HourCost is the cost of an agent hour, for the channel portfolio's cost per contact;
 	// zero takes the service's configured cost.
 	HourCost float64
+	// Fresh computes without the cache and keeps nothing in it: a rolling window (the
+	// Prometheus gauges') never asks the same range twice, and its entries would push the
+	// dashboards' out.
+	Fresh bool
 }
 
 // Point is one value of a series.
@@ -175,12 +179,12 @@ func (s *Service) Compute(ctx context.Context, name string, q Query) (Result, er
 		s.mu.Lock()
 		c, ok := s.cache[key]
 		s.mu.Unlock()
-		if ok && c.seq == seq && time.Since(c.at) < time.Minute {
+		if ok && !q.Fresh && c.seq == seq && time.Since(c.at) < time.Minute {
 			return c.r, nil
 		}
 		r, err := d.compute(ctx, s, q)
 		r.Name, r.From, r.To = name, q.From, q.To
-		if err == nil {
+		if err == nil && !q.Fresh {
 			s.mu.Lock()
 			if s.cache == nil || len(s.cache) >= cacheSize {
 				s.cache = map[string]cached{}

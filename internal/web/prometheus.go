@@ -48,6 +48,9 @@ func newMetrics(d Deps) *promMetrics {
 			Name: "gesher_jobs_ready", Help: "Durable jobs waiting to run.",
 		}, func() float64 { return jobCount(d, "ready") }))
 	}
+	if d.Metrics != nil {
+		m.reg.MustRegister(newBusinessGauges(d.Metrics, d.Clock, d.Log))
+	}
 	m.handler = promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 	return m
 }
