@@ -55,7 +55,7 @@ func (c *Config) fields() []configField {
 		{"workers", "background job workers (sends, timers)", &c.Workers},
 		{"hook-rate", "webhook requests per second allowed per client address (0: no limit)", &c.HookRate},
 		{"login-rate", "sign-in attempts per minute allowed per client address, after a burst of ten (0: no limit)", &c.LoginRate},
-		{"hybrid-reserve", "available agents each phone, SMS, email or branch queue keeps from digital work while a segment is in the hybrid phase: a number for every queue, then queue=number overrides (e.g. 1,phones=2)", &c.HybridReserve},
+		{"hybrid-reserve", "available agents each phone or branch queue keeps from digital work while a segment is in the hybrid phase: a number for every queue, then queue=number overrides (e.g. 1,phones=2)", &c.HybridReserve},
 		{"survey-delay", "how long after a resolution its satisfaction survey is sent, at least 1s (an agent may reopen by mistake meanwhile)", &c.SurveyDelay},
 		{"config", "optional file of name = value lines (the flag names above)", &c.ConfigFile},
 	}

@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -100,6 +102,9 @@ type turn struct {
 	cat  *i18n.Catalog
 	// attachments are the message's files, stored by the ingest (a file step's answer).
 	attachments []conversation.Attachment
+	// press is set when the message is a tap on a button: it answers only the question its
+	// key names (see choiceKey).
+	press *channel.Press
 }
 
 func (t *turn) ev(kind event.Kind) event.Event {
@@ -117,7 +122,7 @@ func (b *Bot) Respond(ctx context.Context, ch channel.Channel, item channel.Inbo
 	if err != nil {
 		return err
 	}
-	t := &turn{ch: ch, conv: rec.Conversation, cust: cust, text: strings.TrimSpace(item.Text), attachments: rec.Message.Attachments}
+	t := &turn{ch: ch, conv: rec.Conversation, cust: cust, text: strings.TrimSpace(item.Text), attachments: rec.Message.Attachments, press: item.Press}
 	fl, ok, err := b.flow(ctx, cust.ID)
 	if err != nil {
 		return err
@@ -194,18 +199,42 @@ func (b *Bot) langOf(cust customer.Customer, text, before string) string {
 // say writes the bot's message on the conversation, queued for delivery on the channel the
 // customer wrote on, marked as the bot's.
 func (b *Bot) say(ctx context.Context, t *turn, lines ...string) error {
-	return b.offer(ctx, t, nil, lines...)
+	return b.offer(ctx, t, "", nil, lines...)
 }
 
 // offer says lines that end with numbered answers, which go as buttons where the provider
-// has them (choices, in the order numbered).
-func (b *Bot) offer(ctx context.Context, t *turn, choices []string, lines ...string) error {
+// has them (choices, in the order numbered), each carrying key: the question they answer.
+func (b *Bot) offer(ctx context.Context, t *turn, key string, choices []string, lines ...string) error {
 	text := strings.TrimSpace(strings.Join(lines, "\n"))
 	if text == "" {
 		return nil
 	}
-	_, err := b.d.Convs.Reply(ctx, conversation.ReplyInput{ConversationID: t.conv.ID, ChannelID: t.ch.ID, Text: text, Bot: true, Choices: choices})
+	if len(choices) == 0 {
+		key = ""
+	}
+	_, err := b.d.Convs.Reply(ctx, conversation.ReplyInput{ConversationID: t.conv.ID, ChannelID: t.ch.ID, Text: text, Bot: true, Choices: choices, ChoiceKey: key})
 	return err
+}
+
+// choiceKey is the key of a question the bot asks with buttons (conversation.ReplyInput's
+// ChoiceKey), which a press brings back: a digest of what the customer reads as the
+// question. Telegram keeps every keyboard the bot sent, so a press may come from a message
+// long answered; it counts only while its key is that of the question the bot waits for now,
+// computed again from the flow or thread as stored. Anything that changes the question's
+// meaning (another step, the answers a confirmation lists, a service edited meanwhile)
+// changes the key, and an old press on it is stale.
+func choiceKey(kind string, parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return kind + "-" + hex.EncodeToString(h.Sum(nil)[:6])
+}
+
+// askKey is the key of the "did this help?" question a thread is waiting on.
+func askKey(th thread) string {
+	return choiceKey("ask", th.Query, th.ArticleID, th.ServiceID, th.Lang)
 }
 
 // numbered lists options as "1. …", one a line: every channel shows it, and the parser reads
@@ -261,6 +290,12 @@ func (b *Bot) exec(ctx context.Context, what, q string, args ...any) error {
 // service's name (which starts its flow), or a question for the help centre and the
 // catalogue.
 func (b *Bot) answer(ctx context.Context, t *turn, th thread) error {
+	if t.press != nil && (th.State != stateAsked || t.press.Key != askKey(th)) {
+		// A button of a question no longer asked (a finished flow's step, an earlier answer's
+		// "did this help?", a survey that has closed) is no question for the help centre: the
+		// bot lets it be, and the agents see it in the conversation.
+		return nil
+	}
 	word := WordOf(t.text)
 	if word == Agent {
 		return b.handOver(ctx, t, handOverAsked)
@@ -351,7 +386,7 @@ func (b *Bot) answer(ctx context.Context, t *turn, th thread) error {
 	if err := b.keepThread(ctx, t.conv.ID, th); err != nil {
 		return err
 	}
-	return b.offer(ctx, t, options, lines...)
+	return b.offer(ctx, t, askKey(th), options, lines...)
 }
 
 // serviceLines tell a service's ways and limits before the customer starts, as every place

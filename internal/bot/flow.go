@@ -100,10 +100,23 @@ func (b *Bot) start(ctx context.Context, t *turn, svc selfservice.Service, by ev
 		return err
 	}
 	lines := append([]string{t.cat.T("bot.flow.start", "service", selfservice.Text(svc.Name, t.lang))}, b.serviceLines(t, svc)...)
-	if err := b.offer(ctx, t, stepChoices(t, svc, f), append(append(lines, ""), b.stepLines(t, svc, f)...)...); err != nil {
+	if err := b.offerStep(ctx, t, svc, f, append(lines, "")...); err != nil {
 		return err
 	}
 	return b.arrive(ctx, t, svc, &f)
+}
+
+// offerStep says the step the flow is at, after the lines before it (a refusal's reason, the
+// flow's introduction), its answers as buttons that carry the step's key.
+func (b *Bot) offerStep(ctx context.Context, t *turn, svc selfservice.Service, f chatFlow, before ...string) error {
+	step := b.stepLines(t, svc, f)
+	return b.offer(ctx, t, stepKey(svc, step), stepChoices(t, svc, f), append(before, step...)...)
+}
+
+// stepKey is the choiceKey of a step, from the lines that ask it (stepLines): its place in
+// the flow, its question and options, and at the confirmation the answers it lists.
+func stepKey(svc selfservice.Service, step []string) string {
+	return choiceKey("step", append([]string{svc.ID}, step...)...)
 }
 
 // stepLines are the step the flow is at, as a message: the question, its help, the options
@@ -194,6 +207,12 @@ func (b *Bot) advance(ctx context.Context, t *turn, f chatFlow, item channel.Inb
 	}
 	f.ChannelID, f.ConversationID = t.ch.ID, t.conv.ID
 	st := svc.Flow[f.Pos]
+	if t.press != nil && t.press.Key != stepKey(svc, b.stepLines(t, svc, f)) {
+		// A button of another question (an earlier step's message, a survey's): Telegram
+		// keeps every keyboard, and "1" pressed there is no answer to this step. Nothing is
+		// answered; the step is asked again, so its own buttons are the newest.
+		return b.offerStep(ctx, t, svc, f)
+	}
 	switch WordOf(t.text) {
 	case Cancel:
 		if err := b.exec(ctx, "cancel flow", sqlDeleteFlow, f.CustomerID); err != nil {
@@ -243,7 +262,7 @@ func (b *Bot) advance(ctx context.Context, t *turn, f chatFlow, item channel.Inb
 		if _, err := b.d.Events.Append(ctx, t.ev(FlowRefused), map[string]any{"service_id": svc.ID, "step": st.ID, "problem": problem}); err != nil {
 			return err
 		}
-		return b.offer(ctx, t, stepChoices(t, svc, f), append([]string{t.cat.T(problem), ""}, b.stepLines(t, svc, f)...)...)
+		return b.offerStep(ctx, t, svc, f, t.cat.T(problem), "")
 	}
 	if _, err := b.d.Events.Append(ctx, t.ev(FlowAnswered), map[string]any{"service_id": svc.ID, "step": st.ID}); err != nil {
 		return err
@@ -253,7 +272,7 @@ func (b *Bot) advance(ctx context.Context, t *turn, f chatFlow, item channel.Inb
 		if err := b.saveFlow(ctx, f); err != nil {
 			return err
 		}
-		if err := b.offer(ctx, t, stepChoices(t, svc, f), b.stepLines(t, svc, f)...); err != nil {
+		if err := b.offerStep(ctx, t, svc, f); err != nil {
 			return err
 		}
 		return b.arrive(ctx, t, svc, &f)
@@ -286,7 +305,7 @@ func (b *Bot) back(ctx context.Context, t *turn, svc selfservice.Service, f chat
 	if err := b.saveFlow(ctx, f); err != nil {
 		return err
 	}
-	if err := b.offer(ctx, t, stepChoices(t, svc, f), b.stepLines(t, svc, f)...); err != nil {
+	if err := b.offerStep(ctx, t, svc, f); err != nil {
 		return err
 	}
 	return b.arrive(ctx, t, svc, &f)

@@ -9,10 +9,18 @@ import (
 
 	"github.com/gesher-cs/gesher/internal/conversation"
 	"github.com/gesher-cs/gesher/internal/customer"
+	"github.com/gesher-cs/gesher/internal/routing"
 )
 
 // Kind names a kind of channel in URLs and settings: readable words, not codes.
 type Kind string
+
+// Traditional says whether k is a traditional channel kind, one a shift to digital moves
+// customers away from: the phone ("voice") and the branch. Every kind else is digital. The
+// segments' adoption share, the dashboards' digital share and the hybrid reserve in routing
+// all draw the line here; the rule itself is routing.Traditional, because routing, below this
+// package, cannot import it.
+func Traditional(k Kind) bool { return routing.Traditional(string(k)) }
 
 // Adapter is one provider's edge. Verify checks that a request really comes from the provider;
 // Receive turns its body into inbound items; Send delivers one outbound message and must be
@@ -85,7 +93,27 @@ type Inbound struct {
 	Files  []File
 	At     time.Time
 	Status *StatusUpdate
+	// Press is set when the message is a tap on a button of an earlier message, where the
+	// provider reports it as such (Telegram's callback_query); Text is then the button's
+	// label, which starts with the answer's number as the typed answer would.
+	Press *Press
 }
+
+// Press is a tap on one of the buttons a message offered (Outbound.Choices). Providers keep
+// a message's buttons as long as the message, so a press may answer a question asked long
+// ago: Key says which one.
+type Press struct {
+	// Key is the ChoiceKey of the message the button was on: "" when it had none, or when
+	// the button was not one of Gesher's.
+	Key string
+	// N is the answer's number, 1 for the first of Choices; 0 when the button was not one of
+	// Gesher's.
+	N int
+}
+
+// MaxChoiceKey bounds Outbound.ChoiceKey: it travels with every button (Telegram allows 64
+// bytes of data a button, which must also hold the answer's number).
+const MaxChoiceKey = 32
 
 // File is a file's bytes as the provider delivered them.
 type File struct {
@@ -108,6 +136,10 @@ type Outbound struct {
 	// provider has buttons (WhatsApp) send them as buttons; the others send Text alone, and
 	// the customer answers with the number.
 	Choices []string
+	// ChoiceKey names the question Choices answer (conversation.ReplyInput.ChoiceKey):
+	// adapters whose buttons carry data send it with each button and report it back on a
+	// press (Inbound.Press).
+	ChoiceKey string
 	// Subject is the conversation's subject, when it has one.
 	Subject string
 	// Thread is the conversation's earlier messages on the same channel, oldest first, for

@@ -144,7 +144,10 @@ func (in *Ingester) one(ctx context.Context, tx *store.Tx, ch Channel, item Inbo
 			}
 		}
 	}
-	if in.answers != nil && len(item.Files) == 0 && len(item.Attachments) == 0 {
+	// A press on a keyed button (a flow's step) answers that step, never a survey pending
+	// meanwhile: "1. Accident" is no score of 1. Surveys' own buttons carry no key.
+	keyed := item.Press != nil && item.Press.Key != ""
+	if in.answers != nil && len(item.Files) == 0 && len(item.Attachments) == 0 && !keyed {
 		id, taken, err := in.answers.Take(ctx, cust.ID, ch.ID, item.Text)
 		if err != nil {
 			return r, err

@@ -92,7 +92,7 @@ func (o *Outbox) send(ctx context.Context, j jobs.Job) error {
 	if err != nil {
 		return fail("customer not found", err)
 	}
-	out := Outbound{ID: m.ID, ConversationID: m.ConversationID, Text: m.Text, Attachments: m.Attachments, Template: m.Template, Choices: m.Choices}
+	out := Outbound{ID: m.ID, ConversationID: m.ConversationID, Text: m.Text, Attachments: m.Attachments, Template: m.Template, Choices: m.Choices, ChoiceKey: m.ChoiceKey}
 	for _, id := range cust.Identities {
 		out.To = append(out.To, Identity{Kind: id.Kind, Value: id.Value})
 	}

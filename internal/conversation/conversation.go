@@ -117,8 +117,10 @@ type Message struct {
 	Bot            bool         `json:"bot,omitempty"`      // written by the help bot, not an agent
 	// Secret marks a message whose text is a secret for the customer alone (a one-time code):
 	// it is delivered, but agents' views show that it was sent, not what it said.
-	Secret    bool      `json:"secret,omitempty"`
-	Choices   []string  `json:"choices,omitempty"` // answers offered as buttons, numbered in Text too
+	Secret  bool     `json:"secret,omitempty"`
+	Choices []string `json:"choices,omitempty"` // answers offered as buttons, numbered in Text too
+	// ChoiceKey names the question Choices answer (see ReplyInput.ChoiceKey); "" for none.
+	ChoiceKey string    `json:"-"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
@@ -318,30 +320,40 @@ func (s *Service) open(ctx context.Context, tx *store.Tx, customerID, channelID 
 	}, nil); err != nil {
 		return c, err
 	}
-	if s.assigner != nil {
-		d, err := s.assigner.Route(ctx, routing.Request{CustomerID: customerID, ChannelID: channelID})
-		if err != nil {
-			return c, fmt.Errorf("conversation: choose owner: %w", err)
-		}
-		if _, err := tx.Exec(ctx, `UPDATE conversations SET queue_id = ?, weight = ? WHERE id = ?`, null(d.QueueID), d.Weight, c.ID); err != nil {
-			return c, fmt.Errorf("conversation: record route: %w", err)
-		}
-		if d.UserID != "" {
-			if err := s.assign(ctx, tx, &c, d.UserID, event.System, d.Reason); err != nil {
-				return c, err
-			}
-		}
-		// A digital conversation that waits because the agents with room are the last ones of
-		// a traditional queue says so: supervisors see why on the timeline and the live feed.
-		if d.Reason == routing.ReasonHybridReserve {
-			if _, err := s.events.Append(ctx, event.Event{
-				Kind: ConversationHeld, CustomerID: customerID, ConversationID: c.ID, ChannelID: channelID, Actor: event.System,
-			}, map[string]any{"reason": d.Reason, "queue_id": d.QueueID, "reserved_queues": d.Reserved, "hybrid_segments": d.Hybrid}); err != nil {
-				return c, err
-			}
-		}
+	if err := s.route(ctx, tx, &c, routing.Request{CustomerID: customerID, ChannelID: channelID}, ""); err != nil {
+		return c, err
 	}
 	return c, nil
+}
+
+// route gives a conversation its place: it asks routing for an owner, records the queue and
+// the weight routing chose, and assigns the owner it found (the reason prefixed by prefix). A
+// digital conversation that waits because the agents with room are the last ones of a
+// traditional queue says so with conversation.held: supervisors see why on the timeline and
+// the live feed. Every path that routes a conversation (a new one, one the system opens, a
+// transfer to a queue) goes through here, so none forgets the event.
+func (s *Service) route(ctx context.Context, tx *store.Tx, c *Conversation, req routing.Request, prefix string) error {
+	if s.assigner == nil {
+		return nil
+	}
+	d, err := s.assigner.Route(ctx, req)
+	if err != nil {
+		return fmt.Errorf("conversation: choose owner: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE conversations SET queue_id = ?, weight = ? WHERE id = ?`, null(d.QueueID), d.Weight, c.ID); err != nil {
+		return fmt.Errorf("conversation: record route: %w", err)
+	}
+	if d.UserID != "" {
+		return s.assign(ctx, tx, c, d.UserID, event.System, prefix+d.Reason)
+	}
+	if d.Reason == routing.ReasonHybridReserve {
+		if _, err := s.events.Append(ctx, event.Event{
+			Kind: ConversationHeld, CustomerID: c.CustomerID, ConversationID: c.ID, ChannelID: c.ChannelID, Actor: event.System,
+		}, map[string]any{"reason": d.Reason, "queue_id": d.QueueID, "reserved_queues": d.Reserved, "hybrid_segments": d.Hybrid}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ConversationHeld is a new digital conversation left waiting so that traditional queues keep
@@ -574,6 +586,11 @@ type ReplyInput struct {
 	// Choices are the answers the message offers, already numbered in Text; adapters whose
 	// provider has buttons send them as buttons too.
 	Choices []string
+	// ChoiceKey names the question Choices answer, short (channel.MaxChoiceKey bytes of
+	// letters, digits, '-' and '_' at most): adapters whose buttons carry data send it with each
+	// press (channel.Press), so whoever asked can tell an answer to this question from a
+	// press on an older message's buttons. "" when the buttons name no question.
+	ChoiceKey string
 }
 
 // Reply stores an agent's message to the customer and queues it for delivery in the same
@@ -608,7 +625,7 @@ func (s *Service) Reply(ctx context.Context, in ReplyInput) (Message, error) {
 		msg = Message{
 			ID: store.NewID(now), ConversationID: c.ID, CustomerID: c.CustomerID, ChannelID: channelID,
 			Direction: Outbound, AuthorID: authorID, Text: text, Attachments: attachments,
-			Status: StatusQueued, CreatedAt: now, UpdatedAt: now, Template: in.Template, Bot: in.Bot, Choices: in.Choices, Secret: in.Secret,
+			Status: StatusQueued, CreatedAt: now, UpdatedAt: now, Template: in.Template, Bot: in.Bot, Choices: in.Choices, ChoiceKey: in.ChoiceKey, Secret: in.Secret,
 		}
 		if msg.Attachments == nil {
 			msg.Attachments = []Attachment{}
@@ -787,7 +804,7 @@ func scanMessages(rows *sql.Rows) ([]Message, error) {
 		var att string
 		var created, updated, template, bot, secret int64
 		var choices string
-		if err := rows.Scan(&m.ID, &m.ConversationID, &m.CustomerID, &channel, &m.Direction, &author, &ext, &m.Text, &att, &m.Status, &m.StatusReason, &created, &updated, &template, &bot, &choices, &secret); err != nil {
+		if err := rows.Scan(&m.ID, &m.ConversationID, &m.CustomerID, &channel, &m.Direction, &author, &ext, &m.Text, &att, &m.Status, &m.StatusReason, &created, &updated, &template, &bot, &choices, &secret, &m.ChoiceKey); err != nil {
 			return nil, fmt.Errorf("conversation: scan message: %w", err)
 		}
 		m.ChannelID, m.AuthorID, m.ExternalID, m.Template, m.Bot, m.Secret = channel.String, author.String, ext.String, template != 0, bot != 0, secret != 0
@@ -821,7 +838,7 @@ func insertMessage(ctx context.Context, tx *store.Tx, m Message) error {
 		secret = 1
 	}
 	_, err := tx.Exec(ctx, sqlInsertMessage, m.ID, m.ConversationID, m.CustomerID, null(m.ChannelID), string(m.Direction),
-		null(m.AuthorID), null(m.ExternalID), m.Text, string(b), m.Status, m.StatusReason, m.CreatedAt.UnixMilli(), m.UpdatedAt.UnixMilli(), template, bot, string(choices), secret)
+		null(m.AuthorID), null(m.ExternalID), m.Text, string(b), m.Status, m.StatusReason, m.CreatedAt.UnixMilli(), m.UpdatedAt.UnixMilli(), template, bot, string(choices), secret, m.ChoiceKey)
 	if err != nil {
 		return fmt.Errorf("conversation: insert message: %w", err)
 	}

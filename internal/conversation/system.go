@@ -22,6 +22,8 @@ type SystemMessage struct {
 	// Choices are the answers the message offers, already numbered in Text (a survey's
 	// scores); adapters whose provider has buttons send them as buttons too.
 	Choices []string
+	// ChoiceKey names the question Choices answer; see ReplyInput.ChoiceKey.
+	ChoiceKey string
 }
 
 // SendSystem stores a system-authored message to the customer and queues it for delivery, in
@@ -42,7 +44,7 @@ func (s *Service) SendSystem(ctx context.Context, in SystemMessage) (Message, er
 		if err != nil {
 			return err
 		}
-		msg, err = s.Reply(ctx, ReplyInput{ConversationID: c.ID, ChannelID: in.ChannelID, Text: in.Text, Secret: in.Secret, Choices: in.Choices})
+		msg, err = s.Reply(ctx, ReplyInput{ConversationID: c.ID, ChannelID: in.ChannelID, Text: in.Text, Secret: in.Secret, Choices: in.Choices, ChoiceKey: in.ChoiceKey})
 		return err
 	})
 	return msg, err
@@ -62,18 +64,5 @@ func (s *Service) openPending(ctx context.Context, tx *store.Tx, customerID, cha
 	}, map[string]string{"status": string(Pending), "reason": "system message"}); err != nil {
 		return c, err
 	}
-	if s.assigner == nil {
-		return c, nil
-	}
-	d, err := s.assigner.Route(ctx, routing.Request{CustomerID: customerID, ChannelID: channelID})
-	if err != nil {
-		return c, fmt.Errorf("conversation: choose owner: %w", err)
-	}
-	if _, err := tx.Exec(ctx, `UPDATE conversations SET queue_id = ?, weight = ? WHERE id = ?`, null(d.QueueID), d.Weight, c.ID); err != nil {
-		return c, fmt.Errorf("conversation: record route: %w", err)
-	}
-	if d.UserID != "" {
-		return c, s.assign(ctx, tx, &c, d.UserID, event.System, d.Reason)
-	}
-	return c, nil
+	return c, s.route(ctx, tx, &c, routing.Request{CustomerID: customerID, ChannelID: channelID}, "")
 }

@@ -54,20 +54,8 @@ func (s *Service) TransferToQueue(ctx context.Context, id, queueID string, actor
 				return err
 			}
 		}
-		if s.assigner == nil {
-			return nil
-		}
-		d, err := s.assigner.Route(ctx, routing.Request{CustomerID: c.CustomerID, ChannelID: c.ChannelID, QueueID: queueID, Exclude: fromUser})
-		if err != nil {
-			return fmt.Errorf("conversation: route to queue: %w", err)
-		}
-		if _, err := tx.Exec(ctx, `UPDATE conversations SET weight = ? WHERE id = ?`, d.Weight, c.ID); err != nil {
-			return fmt.Errorf("conversation: record route: %w", err)
-		}
-		if d.UserID != "" {
-			return s.assign(ctx, tx, &c, d.UserID, event.System, "queue "+d.Reason)
-		}
-		return nil
+		// Routing answers with the queue it was given, so the queue recorded stays queueID.
+		return s.route(ctx, tx, &c, routing.Request{CustomerID: c.CustomerID, ChannelID: c.ChannelID, QueueID: queueID, Exclude: fromUser}, "queue ")
 	})
 	if err != nil {
 		return Conversation{}, err

@@ -504,7 +504,7 @@ func digitalShareSegments(ctx context.Context, s *Service, q Query) (Result, err
 		for _, id := range of[e.CustomerID] {
 			if sg := byID[id]; sg != nil {
 				sg.all++
-				if !traditional[k] {
+				if Digital(k) {
 					sg.digital++
 				}
 			}

@@ -5,11 +5,14 @@ import (
 	"sort"
 	"time"
 
+	"github.com/gesher-cs/gesher/internal/channel"
 	"github.com/gesher-cs/gesher/internal/event"
 )
 
-// traditional channels are the ones a shift to digital moves customers away from.
-var traditional = map[string]bool{"voice": true, "branch": true}
+// Digital says whether a channel kind counts as digital in digital_share (everything but voice
+// and branch, channel.Traditional), so a figure built from volume elsewhere (the Prometheus
+// gauge) draws the line where the dashboards do.
+func Digital(kind string) bool { return !channel.Traditional(channel.Kind(kind)) }
 
 func definitions() []Definition {
 	return []Definition{
@@ -123,7 +126,7 @@ func digitalShare(ctx context.Context, s *Service, q Query) (Result, error) {
 		var all, digital float64
 		for _, sr := range vol.Series {
 			all += sr.Points[i].V
-			if !traditional[sr.Label] {
+			if Digital(sr.Label) {
 				digital += sr.Points[i].V
 			}
 		}

@@ -8,5 +8,5 @@ import (
 
 func TestQueriesPrepare(t *testing.T) {
 	storetest.Prepare(t, map[string]string{"sqlPreviousOwner": sqlPreviousOwner, "sqlCandidates": sqlCandidates,
-		"sqlQueueByID": sqlQueueByID, "sqlQueues": sqlQueues, "sqlMembers": sqlMembers, "sqlQueueKinds": sqlQueueKinds})
+		"sqlQueueByID": sqlQueueByID, "sqlQueues": sqlQueues, "sqlMembers": sqlMembers, "sqlQueueKinds": sqlQueueKinds, "sqlEnabledChannels": sqlEnabledChannels})
 }

@@ -54,9 +54,12 @@ type Router struct {
 	ReserveByQueue map[string]int
 }
 
-// TraditionalKinds are the channel kinds of the hybrid phase: the phone, text messages, email
-// and the branch. A queue that takes any of them is a traditional queue.
-var TraditionalKinds = []string{"voice", "sms", "email", "branch"}
+// Traditional says whether a channel kind is a traditional one, a kind that a shift to digital
+// moves customers away from: the phone and the branch. A queue that takes one is a traditional
+// queue. It is the one definition: channel.Traditional, which the segments' adoption share and
+// the dashboards use, answers with it, because this package cannot import channel (channel
+// imports it through conversation).
+func Traditional(kind string) bool { return kind == "voice" || kind == "branch" }
 
 // HybridSource returns the segments in the hybrid phase now whose members still use the
 // traditional channels.
@@ -195,7 +198,7 @@ func (r *Router) Route(ctx context.Context, req Request) (Decision, error) {
 	if best != nil {
 		d.QueueID = best.id
 	}
-	if kind != "" && !slices.Contains(TraditionalKinds, kind) {
+	if kind != "" && !Traditional(kind) {
 		held, err := r.reserve(ctx, agents, &d)
 		if err != nil {
 			return d, err
@@ -257,12 +260,21 @@ func (r *Router) Route(ctx context.Context, req Request) (Decision, error) {
 
 // reserve returns the agents a digital conversation of weight d.Weight may not take while a
 // segment is hybrid: in each traditional queue with no more available agents than its reserve
-// (an agent is available with room for one more conversation of the queue's heaviest
-// traditional kind), those whom the conversation would leave without that room. It names the
-// hybrid segments and the queues in d.
+// (an agent is available with room for one more conversation on the queue's heaviest
+// traditional channel), those who have room for this conversation but would be left without
+// that room by it. An agent with no room for it is not held back: they could not take it
+// anyway, and the conversation waits for no-capacity, not for the reserve. It names the hybrid
+// segments and the queues in d.
+//
+// It runs in the ingest transaction, so the cheap question comes first: while no traditional
+// queue keeps a reserve, the hybrid segments are not asked for at all.
 func (r *Router) reserve(ctx context.Context, agents []agent, d *Decision) (map[string]bool, error) {
 	if r.hybrid == nil || len(agents) == 0 {
 		return nil, nil
+	}
+	queues, err := r.traditionalQueues(ctx)
+	if err != nil || len(queues) == 0 {
+		return nil, err
 	}
 	hybrid, err := r.hybrid(ctx)
 	if err != nil {
@@ -271,7 +283,7 @@ func (r *Router) reserve(ctx context.Context, agents []agent, d *Decision) (map[
 	if len(hybrid) == 0 {
 		return nil, nil
 	}
-	queues, err := r.traditionalQueues(ctx)
+	needs, whole, err := r.traditionalNeeds(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -281,12 +293,13 @@ func (r *Router) reserve(ctx context.Context, agents []agent, d *Decision) (map[
 	}
 	held := map[string]bool{}
 	for _, q := range queues {
-		keep := r.DefaultReserve
-		if n, ok := r.ReserveByQueue[q.name]; ok {
-			keep = n
-		}
-		if keep <= 0 {
-			continue
+		need := 0.0
+		for _, k := range q.kinds {
+			if w, ok := needs[k]; ok {
+				need = max(need, w)
+			} else {
+				need = max(need, whole)
+			}
 		}
 		members, err := r.candidates(ctx, &queue{id: q.id})
 		if err != nil {
@@ -294,16 +307,17 @@ func (r *Router) reserve(ctx context.Context, agents []agent, d *Decision) (map[
 		}
 		var available []agent
 		for _, m := range members {
-			if m.load+q.need <= m.capacity+1e-9 {
+			if m.load+need <= m.capacity+1e-9 {
 				available = append(available, m)
 			}
 		}
-		if len(available) > keep {
+		if len(available) > q.keep {
 			continue // one taken leaves the reserve whole
 		}
 		reserved := false
 		for _, m := range available {
-			if asked[m.id] && m.load+d.Weight+q.need > m.capacity+1e-9 {
+			fits := m.load+d.Weight <= m.capacity+1e-9
+			if asked[m.id] && fits && m.load+d.Weight+need > m.capacity+1e-9 {
 				held[m.id], reserved = true, true
 			}
 		}
@@ -347,13 +361,15 @@ func ParseReserve(s string) (def int, byQueue map[string]int, err error) {
 	return def, byQueue, nil
 }
 
-// traditionalQueue is a queue that takes a traditional channel kind, with the weight of one
-// more conversation of its heaviest such kind.
+// traditionalQueue is a queue that takes a traditional channel kind and keeps a reserve of
+// keep agents for it.
 type traditionalQueue struct {
-	id, name string
-	need     float64
+	id    string
+	kinds []string // its traditional kinds
+	keep  int
 }
 
+// traditionalQueues are the queues that take a traditional kind and keep a reserve (above 0).
 func (r *Router) traditionalQueues(ctx context.Context) ([]traditionalQueue, error) {
 	rows, err := r.db.Q(ctx).Query(ctx, sqlQueueKinds)
 	if err != nil {
@@ -363,24 +379,61 @@ func (r *Router) traditionalQueues(ctx context.Context) ([]traditionalQueue, err
 	var out []traditionalQueue
 	for rows.Next() {
 		var q traditionalQueue
-		var kinds string
-		if err := rows.Scan(&q.id, &q.name, &kinds); err != nil {
+		var name, kinds string
+		if err := rows.Scan(&q.id, &name, &kinds); err != nil {
 			return nil, err
 		}
-		for _, k := range split(kinds) {
-			if slices.Contains(TraditionalKinds, k) {
-				w, ok := DefaultWeights[k]
-				if !ok {
-					w = 1 // a branch visit takes a whole agent
-				}
-				q.need = max(q.need, w)
-			}
+		q.keep = r.DefaultReserve
+		if n, ok := r.ReserveByQueue[name]; ok {
+			q.keep = n
 		}
-		if q.need > 0 {
+		q.kinds = slices.DeleteFunc(split(kinds), func(k string) bool { return !Traditional(k) })
+		if len(q.kinds) > 0 && q.keep > 0 {
 			out = append(out, q)
 		}
 	}
 	return out, rows.Err()
+}
+
+// traditionalNeeds is the room one more conversation takes on each traditional kind that has
+// an enabled channel: the heaviest of those channels, weighed as Route weighs conversations
+// (the channel policy's weight). whole is the weight of a conversation on no channel, what a
+// kind without one takes (a branch visit: a whole slot).
+func (r *Router) traditionalNeeds(ctx context.Context) (needs map[string]float64, whole float64, err error) {
+	rows, err := r.db.Q(ctx).Query(ctx, sqlEnabledChannels)
+	if err != nil {
+		return nil, 0, fmt.Errorf("routing: channels: %w", err)
+	}
+	type ch struct{ id, kind string }
+	var chans []ch
+	for rows.Next() {
+		var c ch
+		if err := rows.Scan(&c.id, &c.kind); err != nil {
+			rows.Close()
+			return nil, 0, err
+		}
+		if Traditional(c.kind) {
+			chans = append(chans, c)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	if whole, err = r.weigh(ctx, ""); err != nil {
+		return nil, 0, fmt.Errorf("routing: weight: %w", err)
+	}
+	needs = map[string]float64{}
+	for _, c := range chans {
+		w, err := r.weigh(ctx, c.id)
+		if err != nil {
+			return nil, 0, fmt.Errorf("routing: weight of channel %s: %w", c.id, err)
+		}
+		if prev, ok := needs[c.kind]; !ok || w > prev {
+			needs[c.kind] = w
+		}
+	}
+	return needs, whole, nil
 }
 
 // choose picks among agents with room for weight: the best speaker of the customer's first
@@ -554,7 +607,8 @@ ORDER BY c.last_message_at DESC LIMIT 1`
   (SELECT COUNT(*) FROM conversations c WHERE c.assignee_id = u.id AND c.status IN ('open', 'pending'))
 FROM users u WHERE u.role = 'agent' AND u.disabled = 0 AND u.availability = 'online'`
 
-	sqlQueueKinds = `SELECT id, name, channel_kinds FROM queues ORDER BY id`
+	sqlQueueKinds      = `SELECT id, name, channel_kinds FROM queues ORDER BY id`
+	sqlEnabledChannels = `SELECT id, kind FROM channels WHERE enabled = 1 ORDER BY id`
 )
 
 // SetCapacity sets how much conversation weight an agent holds at once (3 means three chats,

@@ -415,14 +415,24 @@ func (s *Service) MemberIDs(ctx context.Context, segmentID string) ([]string, er
 
 // Names returns the names of the segments the customer is in now: what routing matches queues
 // on.
+//
+// It reads the names alone, not the phases Of computes: routing asks inside the ingest
+// transaction, where a phase's share (members and their events) must not be counted.
 func (s *Service) Names(ctx context.Context, customerID string) ([]string, error) {
-	ms, err := s.Of(ctx, customerID)
+	rows, err := s.db.Q(ctx).Query(ctx, sqlSegmentsOf, customerID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("segment: segments of %s: %w", customerID, err)
 	}
-	out := make([]string, 0, len(ms))
-	for _, m := range ms {
-		out = append(out, m.Name)
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var id, name, matrix string
+		var target *float64
+		var since int64
+		if err := rows.Scan(&id, &name, &matrix, &target, &since); err != nil {
+			return nil, err
+		}
+		out = append(out, name)
 	}
-	return out, nil
+	return out, rows.Err()
 }

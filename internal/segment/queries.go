@@ -5,6 +5,7 @@ const (
 	sqlSelectSegments = `SELECT ` + sqlSegmentColumns + ` FROM segments ORDER BY name`
 	sqlSelectSegment  = `SELECT ` + sqlSegmentColumns + ` FROM segments WHERE id = ?`
 	sqlSegmentByName  = `SELECT ` + sqlSegmentColumns + ` FROM segments WHERE name = ?`
+	sqlSelectTargeted = `SELECT id, name, target_share FROM segments WHERE target_share IS NOT NULL ORDER BY name`
 	sqlInsertSegment  = `INSERT INTO segments (` + sqlSegmentColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	sqlInsertBuiltin  = `INSERT INTO segments (` + sqlSegmentColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING`
 	sqlUpdateSegment  = `UPDATE segments SET name = ?, description = ?, rule = ?, matrix = ?, target_share = ?, journey = ?, updated_by = ?, updated_at = ? WHERE id = ?`

@@ -10,7 +10,7 @@ import (
 // alone (SQLite has one writer and no FOR UPDATE) and is run by the tests on PostgreSQL.
 func TestQueriesPrepareOnBothDatabases(t *testing.T) {
 	storetest.Prepare(t, map[string]string{
-		"sqlSelectSegments": sqlSelectSegments, "sqlSelectSegment": sqlSelectSegment, "sqlSegmentByName": sqlSegmentByName,
+		"sqlSelectSegments": sqlSelectSegments, "sqlSelectSegment": sqlSelectSegment, "sqlSegmentByName": sqlSegmentByName, "sqlSelectTargeted": sqlSelectTargeted,
 		"sqlInsertSegment": sqlInsertSegment, "sqlInsertBuiltin": sqlInsertBuiltin, "sqlUpdateSegment": sqlUpdateSegment,
 		"sqlDeleteSegment": sqlDeleteSegment, "sqlDeleteMembers": sqlDeleteMembers, "sqlJoin": sqlJoin, "sqlLeave": sqlLeave,
 		"sqlMembersOf": sqlMembersOf, "sqlSegmentsOf": sqlSegmentsOf, "sqlMembers": sqlMembers, "sqlMemberIDs": sqlMemberIDs,

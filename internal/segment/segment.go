@@ -126,6 +126,7 @@ type Service struct {
 	log       *slog.Logger
 	every     time.Duration
 	cache     adoptionCache
+	hybrid    hybridCache
 }
 
 // NewService returns the segment service and registers its sweep job with q.
@@ -431,6 +432,7 @@ func (s *Service) Update(ctx context.Context, id string, in Input, actor event.A
 }
 
 func (s *Service) saved(ctx context.Context, sg Segment, actor event.Actor) error {
+	s.dropHybridAfterCommit(ctx) // the target may have changed
 	if _, err := s.events.Append(ctx, event.Event{Kind: Saved, Actor: actor}, map[string]any{"segment_id": sg.ID, "name": sg.Name, "rule": sg.Rule, "matrix": sg.Matrix}); err != nil {
 		return err
 	}
@@ -458,6 +460,7 @@ func (s *Service) Delete(ctx context.Context, id string, actor event.Actor) erro
 		if _, err := tx.Exec(ctx, sqlDeleteSegment, id); err != nil {
 			return fmt.Errorf("segment: delete: %w", err)
 		}
+		tx.AfterCommit(s.hybrid.drop)
 		_, err = s.events.Append(ctx, event.Event{Kind: Deleted, Actor: actor}, map[string]any{"segment_id": id, "name": sg.Name})
 		return err
 	})

@@ -17,6 +17,7 @@ import (
 	"github.com/gesher-cs/gesher/internal/customer"
 	"github.com/gesher-cs/gesher/internal/event"
 	"github.com/gesher-cs/gesher/internal/segment"
+	"github.com/gesher-cs/gesher/internal/store"
 	"github.com/gesher-cs/gesher/internal/store/storetest"
 )
 
@@ -369,6 +370,87 @@ func TestSweepJobCatchesWhatTheBusMissed(t *testing.T) {
 				t.Fatalf("after the sweep job: segments %v", got)
 			}
 			time.Sleep(20 * time.Millisecond)
+		}
+	})
+}
+
+// The hybrid segments routing keeps traditional queues staffed for are computed off the
+// caller's transaction (routing asks inside the ingest transaction; on SQLite that holds the
+// single writer): a target set in a transaction not yet committed is not seen from inside it.
+// Once it commits, this node drops its cached answer and the segment counts at once.
+func TestHybridSegmentsAreReadOffTheTransaction(t *testing.T) {
+	storetest.EachURL(t, func(t *testing.T, dsn string) {
+		f := newFixture(t, dsn)
+		rule := json.RawMessage(`{"field": "tag", "op": "has", "values": ["pilot"]}`)
+		sg, err := f.a.Segments.Create(f.ctx, segment.Input{Name: "callers", Rule: rule}, supervisor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := f.write(f.voice, "+972505556667")
+		prof := customer.Profile{Segments: []string{"pilot"}}
+		if _, err := f.a.Customers.Update(f.ctx, id, customer.Patch{Profile: &prof}, supervisor); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.a.Segments.Refresh(f.ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		if names, err := f.a.Segments.HybridUsingTraditional(f.ctx); err != nil || len(names) != 0 {
+			t.Fatalf("without a target: %v (%v), want none", names, err)
+		}
+		f.clock.Advance(time.Minute) // past the cached answer: the next one is computed
+		target := 0.9
+		err = f.a.DB.InTx(f.ctx, func(ctx context.Context, _ *store.Tx) error {
+			if _, err := f.a.Segments.Update(ctx, sg.ID, segment.Input{Name: "callers", Rule: rule, TargetShare: &target}, supervisor); err != nil {
+				return err
+			}
+			names, err := f.a.Segments.HybridUsingTraditional(ctx)
+			if err != nil {
+				return err
+			}
+			if len(names) != 0 {
+				t.Errorf("inside the transaction that set the target: %v, want none (read off the transaction)", names)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if names, err := f.a.Segments.HybridUsingTraditional(f.ctx); err != nil || !slices.Equal(names, []string{"callers"}) {
+			t.Errorf("after the commit: %v (%v), want [callers]", names, err)
+		}
+	})
+}
+
+// The share draws the line where routing and the dashboards do (channel.Traditional): a
+// message at the branch counts as traditional like a call, an SMS as digital.
+func TestAdoptionCountsThePhoneAndTheBranchAsTraditional(t *testing.T) {
+	storetest.EachURL(t, func(t *testing.T, dsn string) {
+		f := newFixture(t, dsn)
+		branch, err := f.a.Channels.Ensure(f.ctx, channel.Channel{Name: "branch", Kind: "branch", Secret: "s", Enabled: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		target := 0.5
+		sg, err := f.a.Segments.Create(f.ctx, segment.Input{Name: "visitors", Rule: json.RawMessage(`{"field": "tag", "op": "has", "values": ["pilot"]}`), TargetShare: &target}, supervisor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := f.write(f.voice, "+972505556668")
+		f.write(branch, "+972505556668")
+		f.write(f.sms, "+972505556668")
+		prof := customer.Profile{Segments: []string{"pilot"}}
+		if _, err := f.a.Customers.Update(f.ctx, id, customer.Patch{Profile: &prof}, supervisor); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.a.Segments.Refresh(f.ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		a, err := f.a.Segments.Adoption(f.ctx, sg.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Traditional != 2 || a.Digital != 1 {
+			t.Errorf("adoption %+v; want 2 traditional (the call, the branch), 1 digital (the SMS)", a)
 		}
 	})
 }

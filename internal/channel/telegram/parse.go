@@ -141,6 +141,7 @@ type Item struct {
 	Text       string
 	At         time.Time // zero when Telegram gives no time (a button press): the ingester uses now
 	Files      []FileRef
+	Press      *channel.Press // a button press: which message's question, which answer
 }
 
 // FileRef is a file a message carries, as the update announces it.
@@ -381,7 +382,11 @@ func fromCallback(updateID int64, q *CallbackQuery) (*Item, error) {
 	if q.Message == nil || (q.Message.Chat.Type != "" && q.Message.Chat.Type != "private") || q.Data == "" {
 		return nil, nil
 	}
+	press := pressOf(q.Data)
 	text := channel.StorableText(q.Data, maxText)
+	if press.N > 0 {
+		text = strconv.Itoa(press.N)
+	}
 	if q.Message.ReplyMarkup != nil {
 	rows:
 		for _, row := range q.Message.ReplyMarkup.InlineKeyboard {
@@ -393,7 +398,22 @@ func fromCallback(updateID int64, q *CallbackQuery) (*Item, error) {
 			}
 		}
 	}
-	return &Item{UpdateID: updateID, Type: "callback_query", ExternalID: callbackPrefix + channel.StorableText(q.ID, maxText), From: sender(*q.From), Text: text}, nil
+	return &Item{UpdateID: updateID, Type: "callback_query", ExternalID: callbackPrefix + channel.StorableText(q.ID, maxText), From: sender(*q.From), Text: text, Press: &press}, nil
+}
+
+// pressOf reads the callback_data keyboard writes: "<key>:<n>", or "<n>" alone from a message
+// without a key (and from keyboards sent before there were keys). Data of any other shape is
+// from a button Gesher did not make: a press that answers none of its questions.
+func pressOf(data string) channel.Press {
+	key, num := "", data
+	if i := strings.LastIndexByte(data, ':'); i >= 0 {
+		key, num = data[:i], data[i+1:]
+	}
+	n, err := strconv.Atoi(num)
+	if err != nil || n < 1 || n > maxChoices || strconv.Itoa(n) != num || !validKey(key) {
+		return channel.Press{}
+	}
+	return channel.Press{Key: key, N: n}
 }
 
 // sender is the customer's identity: the Telegram user id, which is also the chat id of their

@@ -126,7 +126,7 @@ func plan(chatID int64, m channel.Outbound) ([]part, error) {
 		return nil, errors.New("nothing to send on Telegram: no text and no attachment")
 	}
 	// The answers ride on the last part, so the buttons sit under everything the reply shows.
-	if kb := keyboard(m.Choices); kb != nil {
+	if kb := keyboard(m.Choices, m.ChoiceKey); kb != nil {
 		parts[len(parts)-1].params["reply_markup"] = map[string]any{"inline_keyboard": kb}
 	}
 	return parts, nil
@@ -138,18 +138,27 @@ const (
 	maxChoices     = 20 // more answers than this are better typed from the numbered text
 	maxButtonLabel = 40 // runes, with an ellipsis past it
 	pairLabel      = 12 // up to three answers this short ("1. Yes", "2. No") share one row
-	scalePerRow    = 6  // a scale of bare numbers (NPS 0–10) fills rows of six
+	scalePerRow    = 6  // answers that are only their own numbers ("1" … "7") fill rows of six
 )
 
 // keyboard lays out a reply's answers (Outbound.Choices) as an inline keyboard: one answer per
 // row, so long labels in any language stay whole, except two or three short answers, which
 // share a row, and a scale of bare numbers, which fills rows of six. A label starts with the
 // answer's number, as the text numbers it, and the press arrives as that label (see
-// fromCallback), so it reads exactly like the customer typing the number; callback_data is the
-// number alone. Nil when there is nothing to offer, or too much.
-func keyboard(choices []string) [][]map[string]string {
-	if len(choices) == 0 || len(choices) > maxChoices {
+// fromCallback), so it reads exactly like the customer typing the number.
+//
+// callback_data is "<key>:<n>", the message's ChoiceKey and the answer's number, or the number
+// alone for a message without a key: Telegram keeps the keyboard on the message for good, and
+// the key is what tells a press on it, later, from an answer to the question asked now. Nil
+// when there is nothing to offer, or too much, or a key that is not one (it would not fit in
+// Telegram's 64 bytes, or could not be read back); the numbered text is still there to answer.
+func keyboard(choices []string, key string) [][]map[string]string {
+	if len(choices) == 0 || len(choices) > maxChoices || !validKey(key) {
 		return nil
+	}
+	prefix := ""
+	if key != "" {
+		prefix = key + ":"
 	}
 	labels := make([]string, len(choices))
 	short, bare := len(choices) <= 3, true
@@ -170,9 +179,23 @@ func keyboard(choices []string) [][]map[string]string {
 		if i%perRow == 0 {
 			rows = append(rows, nil)
 		}
-		rows[len(rows)-1] = append(rows[len(rows)-1], map[string]string{"text": l, "callback_data": strconv.Itoa(i + 1)})
+		rows[len(rows)-1] = append(rows[len(rows)-1], map[string]string{"text": l, "callback_data": prefix + strconv.Itoa(i+1)})
 	}
 	return rows
+}
+
+// validKey reports whether a ChoiceKey can ride in callback_data and be read back by
+// pressOf: short, and of the characters that cannot be confused with the separator.
+func validKey(key string) bool {
+	if len(key) > channel.MaxChoiceKey {
+		return false
+	}
+	for i := 0; i < len(key); i++ {
+		if c := key[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // buttonLabel is "2. Theft", cut to maxButtonLabel runes; a choice that is its own number

@@ -94,7 +94,7 @@ func (a *Adapter) Receive(ctx context.Context, ch channel.Channel, r *http.Reque
 	if err != nil || item == nil {
 		return nil, err
 	}
-	in := channel.Inbound{ExternalID: item.ExternalID, From: item.From, Text: item.Text, At: item.At}
+	in := channel.Inbound{ExternalID: item.ExternalID, From: item.From, Text: item.Text, At: item.At, Press: item.Press}
 	for _, ref := range item.Files {
 		f, note, err := a.download(ctx, ch, ref)
 		if err != nil {

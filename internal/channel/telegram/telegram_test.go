@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -68,7 +69,7 @@ func TestParseTestdata(t *testing.T) {
 		"message-contact-self.json": {UpdateID: 815204442, Type: "message", ExternalID: "815204442", At: at(1795338300), Text: "Shared their phone number: +972500000001",
 			From: channel.Contact{Name: "Dana Cohen", Identities: []channel.Identity{{Kind: customer.Phone, Value: "+972500000001"}, {Kind: customer.Telegram, Value: "5012345678"}}, Proven: true}},
 		"message-contact-other.json": msg(815204443, "Contact: Moshe Garage, +972541234567", 1795338360),
-		"callback-query.json":        {UpdateID: 815204444, Type: "callback_query", ExternalID: "callback:21530573828310441", From: dana, Text: "כן, מחר בבוקר"},
+		"callback-query.json":        {UpdateID: 815204444, Type: "callback_query", ExternalID: "callback:21530573828310441", From: dana, Text: "כן, מחר בבוקר", Press: &channel.Press{}},
 		"my-chat-member.json":        nil,
 		"channel-post.json":          nil,
 		"message-group.json":         nil,
@@ -207,8 +208,31 @@ func TestParseDetails(t *testing.T) {
 	}
 	// A button on a message the bot can no longer read: its data is all there is.
 	it = parse(`{"update_id":1,"callback_query":{"id":"9","from":{"id":5,"first_name":"D"},"message":{"message_id":1,"chat":{"id":5,"type":"private"},"date":0},"chat_instance":"1","data":"renew:yes"}}`)
-	if it.Text != "renew:yes" {
-		t.Errorf("callback text %q", it.Text)
+	if it.Text != "renew:yes" || *it.Press != (channel.Press{}) {
+		t.Errorf("callback text %q, press %+v; want the data, and a press of no question of Gesher's", it.Text, *it.Press)
+	}
+	// Gesher's own buttons: the press names the question (the message's key) and the answer,
+	// and reads as the button's label, or as the number when the message is out of reach.
+	callback := func(data, markup string) string {
+		return `{"update_id":1,"callback_query":{"id":"9","from":{"id":5,"first_name":"D"},"message":{"message_id":1,"chat":{"id":5,"type":"private"},"date":0` + markup + `},"chat_instance":"1","data":"` + data + `"}}`
+	}
+	keyboard := `,"reply_markup":{"inline_keyboard":[[{"text":"1. Yes","callback_data":"step-0a1b:1"},{"text":"2. No","callback_data":"step-0a1b:2"}]]}`
+	for _, c := range []struct {
+		data, markup, text string
+		press              channel.Press
+	}{
+		{"step-0a1b:2", keyboard, "2. No", channel.Press{Key: "step-0a1b", N: 2}},
+		{"step-0a1b:2", "", "2", channel.Press{Key: "step-0a1b", N: 2}},
+		{"3", "", "3", channel.Press{N: 3}}, // a message without a key, or a keyboard sent before keys
+		{"step-0a1b:0", "", "step-0a1b:0", channel.Press{}},
+		{"step-0a1b:02", "", "step-0a1b:02", channel.Press{}},
+		{"a:b:2", "", "a:b:2", channel.Press{}},
+		{"step 1:2", "", "step 1:2", channel.Press{}},
+	} {
+		it := parse(callback(c.data, c.markup))
+		if it.Text != c.text || it.Press == nil || *it.Press != c.press {
+			t.Errorf("callback %q: text %q, press %+v; want %q, %+v", c.data, it.Text, it.Press, c.text, c.press)
+		}
 	}
 	// A file name is a name, not a path.
 	it = parse(`{"update_id":1,"message":{"message_id":1,` + private + `,"document":{"file_id":"BQAC","file_unique_id":"x","file_name":"../../etc/passwd"}}}`)
@@ -793,19 +817,21 @@ func TestSendOffersChoicesAsButtons(t *testing.T) {
 		}
 	}
 
-	send("c1", channel.Outbound{Text: "Did this help?\n1. Yes\n2. No", Choices: []string{"Yes", "No"}})
-	if got := labels(buttons(0)); !reflect.DeepEqual(got, [][]string{{"1. Yes=1", "2. No=2"}}) {
+	send("c1", channel.Outbound{Text: "Did this help?\n1. Yes\n2. No", Choices: []string{"Yes", "No"}, ChoiceKey: "ask-3f9c0e"})
+	if got := labels(buttons(0)); !reflect.DeepEqual(got, [][]string{{"1. Yes=ask-3f9c0e:1", "2. No=ask-3f9c0e:2"}}) {
 		t.Errorf("a short pair: %v", got)
 	}
 	long := "לא, אני רוצה לדבר עם נציג אנושי עכשיו בבקשה, זה דחוף"
-	send("c2", channel.Outbound{Text: "?", Choices: []string{"תאונה", "גניבה", long}})
+	key := strings.Repeat("k", channel.MaxChoiceKey) // the longest key, on the most answers
+	send("c2", channel.Outbound{Text: "?", Choices: []string{"תאונה", "גניבה", long}, ChoiceKey: key})
 	got := labels(buttons(1))
-	if len(got) != 3 || got[0][0] != "1. תאונה=1" || got[2][0] != "3. "+string([]rune(long)[:maxButtonLabel-4])+"…=3" {
+	if len(got) != 3 || got[0][0] != "1. תאונה="+key+":1" || got[2][0] != "3. "+string([]rune(long)[:maxButtonLabel-4])+"…="+key+":3" {
 		t.Errorf("long labels: %v", got)
 	}
+	// A message whose answers name no question (a survey's scores) sends the bare number.
 	scale := []string{"1", "2", "3", "4", "5", "6", "7"}
 	send("c3", channel.Outbound{Text: "From 1 to 7?", Choices: scale})
-	if got := labels(buttons(2)); len(got) != 2 || len(got[0]) != 6 || got[1][0] != "7=7" {
+	if got := labels(buttons(2)); len(got) != 2 || len(got[0]) != 6 || got[0][0] != "1=1" || got[1][0] != "7=7" {
 		t.Errorf("a scale: %v", got)
 	}
 	many := make([]string, maxChoices+1)
@@ -821,5 +847,23 @@ func TestSendOffersChoicesAsButtons(t *testing.T) {
 	send("c5", channel.Outbound{Text: strings.Repeat("א", MaxCaptionChars+1), Attachments: []conversation.Attachment{photo}, Choices: []string{"Yes", "No"}})
 	if calls := f.Calls(); len(calls) != 6 || buttons(4) != nil || calls[5].Method != "sendPhoto" || len(buttons(5)) != 1 {
 		t.Errorf("with a photo: %d calls, keyboard on the text %v and on the photo %v", len(calls), buttons(4), buttons(5))
+	}
+	// A key that would not fit in callback_data, or could not be read back, sends no
+	// keyboard: buttons whose every press read as stale would be worse than typing the number.
+	send("c6", channel.Outbound{Text: "?", Choices: []string{"Yes", "No"}, ChoiceKey: key + "k"})
+	send("c7", channel.Outbound{Text: "?", Choices: []string{"Yes", "No"}, ChoiceKey: "step:1"})
+	if buttons(6) != nil || buttons(7) != nil {
+		t.Errorf("keyboards for keys that do not fit: %v, %v", buttons(6), buttons(7))
+	}
+	// Every button sent reads back as the press it is, within Telegram's 64 bytes.
+	for i, want := range []string{"ask-3f9c0e", key, ""} {
+		for _, row := range buttons(i) {
+			for _, b := range row {
+				data := b["callback_data"].(string)
+				if p := pressOf(data); len(data) > 64 || p.Key != want || !strings.HasPrefix(b["text"].(string), strconv.Itoa(p.N)) {
+					t.Errorf("callback_data %q (%d bytes) reads back as %+v; want key %q and the label's number", data, len(data), p, want)
+				}
+			}
+		}
 	}
 }
