@@ -182,6 +182,30 @@ export async function alwaysOpen(slug) {
   })
 }
 
+/** twilioSign is X-Twilio-Signature for the demo's Twilio channels: HMAC-SHA1 over the URL and the sorted parameters. */
+export function twilioSign(url, params) {
+  const keys = Object.keys(params).sort()
+  return createHmac('sha1', 'demo-twilio-token').update(url + keys.map((k) => k + params[k]).join('')).digest('base64')
+}
+
+/** twilioVoice posts a signed voice webhook as Twilio does and returns the TwiML answer. */
+export async function twilioVoice(url, params) {
+  const r = await fetch(url, {
+    method: 'POST',
+    body: new URLSearchParams(params).toString(),
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': twilioSign(url, params) },
+  })
+  if (r.status !== 200) throw new Error(url + ': ' + r.status)
+  return r.text()
+}
+
+/** gatherURL is the action of the TwiML's <Gather>: where Twilio posts the caller's keys. */
+export function gatherURL(twiml) {
+  const m = twiml.match(/<Gather [^>]*action="([^"]+)"/)
+  if (!m) throw new Error('no <Gather> in ' + twiml)
+  return m[1].replaceAll('&amp;', '&')
+}
+
 /**
  * visualMenuLink places a call to the demo's phone menu through signed Twilio voice webhooks
  * (an unknown caller picks Hebrew, then 4: the menu on the screen) and returns the /m/ link the
@@ -190,22 +214,8 @@ export async function alwaysOpen(slug) {
 export async function visualMenuLink() {
   const sms = await fakeTwilio('demo-sms')
   const hookURL = BASE + '/hooks/voice/demo-voice'
-  const sign = (url, params) =>
-    createHmac('sha1', 'demo-twilio-token').update(url + Object.keys(params).sort().map((k) => k + params[k]).join('')).digest('base64')
-  const voice = async (url, params) => {
-    const r = await fetch(url, {
-      method: 'POST',
-      body: new URLSearchParams(params).toString(),
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': sign(url, params) },
-    })
-    if (r.status !== 200) throw new Error(url + ': ' + r.status)
-    return r.text()
-  }
-  const gather = (twiml) => {
-    const m = twiml.match(/<Gather [^>]*action="([^"]+)"/)
-    if (!m) throw new Error('no <Gather> in ' + twiml)
-    return m[1].replaceAll('&amp;', '&')
-  }
+  const voice = twilioVoice
+  const gather = gatherURL
   const hex = [...Array(32)].map(() => '0123456789abcdef'[Math.floor(Math.random() * 16)]).join('')
   const from = '+97252' + String(Math.floor(1000000 + Math.random() * 8999999))
   const base = { CallSid: 'CA' + hex, AccountSid: 'ACdemo00000000000000000000000000', From: from, To: '+97235550199', Direction: 'inbound', ApiVersion: '2010-04-01' }

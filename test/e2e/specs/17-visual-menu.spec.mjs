@@ -5,36 +5,13 @@
 // fake's Calls API). axe-core finds nothing in he, ar, en and ru, and it all works with
 // JavaScript off.
 import assert from 'node:assert/strict'
-import { createHmac } from 'node:crypto'
 import { createServer } from 'node:http'
 import { after, before, test } from 'node:test'
-import { BASE, apiSession, axe, context, formatViolations, launch, signIn } from '../lib.mjs'
+import { BASE, apiSession, axe, context, formatViolations, gatherURL, launch, signIn, twilioVoice } from '../lib.mjs'
 
 const phone = { width: 375, height: 740 }
-const TOKEN = 'demo-twilio-token'
 const hook = BASE + '/hooks/voice/demo-voice'
-
-// twilioSign is X-Twilio-Signature: HMAC-SHA1 over the URL and the sorted parameters.
-function twilioSign(url, params) {
-  const keys = Object.keys(params).sort()
-  return createHmac('sha1', TOKEN).update(url + keys.map((k) => k + params[k]).join('')).digest('base64')
-}
-
-async function voice(url, params) {
-  const r = await fetch(url, {
-    method: 'POST',
-    body: new URLSearchParams(params).toString(),
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': twilioSign(url, params) },
-  })
-  assert.equal(r.status, 200, url + ': ' + r.status)
-  return r.text()
-}
-
-const gatherURL = (twiml) => {
-  const m = twiml.match(/<Gather [^>]*action="([^"]+)"/)
-  assert.ok(m, 'no <Gather> in ' + twiml)
-  return m[1].replaceAll('&amp;', '&')
-}
+const voice = twilioVoice
 
 let browser, fake, admin, restore, link, ref
 const texts = []
