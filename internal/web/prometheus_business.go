@@ -286,27 +286,17 @@ func surveyChannel(row metrics.Row) (string, bool) {
 }
 
 func csatGauges(ctx context.Context, m computer, now time.Time) ([]prometheus.Metric, error) {
-	r, err := m.Compute(ctx, "csat", window(now, lastWeek))
-	if err != nil {
-		return nil, err
-	}
-	var g gauges
-	for _, row := range r.Rows {
-		ch, ok := surveyChannel(row)
-		if !ok {
-			continue
-		}
-		n := rowNumber(row, "responses")
-		g.add(descCSATResponses, n, ch)
-		if n > 0 {
-			g.add(descCSAT, rowNumber(row, "csat")/100, ch) // the row's percent, as the dashboards round it
-		}
-	}
-	return g.out, nil
+	// The row's percent, as the dashboards round it, as a ratio.
+	return surveyGauges(ctx, m, "csat", window(now, lastWeek), descCSATResponses, descCSAT, func(row metrics.Row) float64 { return rowNumber(row, "csat") / 100 })
 }
 
 func npsGauges(ctx context.Context, m computer, now time.Time) ([]prometheus.Metric, error) {
-	r, err := m.Compute(ctx, "nps", window(now, lastMonth))
+	return surveyGauges(ctx, m, "nps", window(now, lastMonth), descNPSResponses, descNPS, func(row metrics.Row) float64 { return rowNumber(row, "nps") })
+}
+
+// surveyGauges are a survey metric's answers per channel and its score where there were any.
+func surveyGauges(ctx context.Context, m computer, name string, q metrics.Query, responses, score *prometheus.Desc, value func(metrics.Row) float64) ([]prometheus.Metric, error) {
+	r, err := m.Compute(ctx, name, q)
 	if err != nil {
 		return nil, err
 	}
@@ -317,9 +307,9 @@ func npsGauges(ctx context.Context, m computer, now time.Time) ([]prometheus.Met
 			continue
 		}
 		n := rowNumber(row, "responses")
-		g.add(descNPSResponses, n, ch)
+		g.add(responses, n, ch)
 		if n > 0 {
-			g.add(descNPS, rowNumber(row, "nps"), ch)
+			g.add(score, value(row), ch)
 		}
 	}
 	return g.out, nil
