@@ -16,6 +16,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"reflect"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -265,15 +266,28 @@ func TestOneFlowAsWebFormAndWhatsAppMakesTheSameCase(t *testing.T) {
 		if !strings.Contains(sent, `"type":"interactive"`) || !strings.Contains(sent, `"title":"2. Theft"`) {
 			t.Errorf("the choice did not go as buttons:\n%s", sent)
 		}
-		tap := string(channeltest.Fixture(t, "whatsapp-button-reply.json"))
-		tap = strings.Replace(tap, `"16505551234"`, `"`+phone+`"`, 2)
-		tap = strings.Replace(tap, `"title": "Cancel"`, `"title": "2. Theft"`, 1)
-		req, _ := http.NewRequest(http.MethodPost, e.URL+"/hooks/whatsapp/"+e.wa.Name, strings.NewReader(tap))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set(whatsapp.SignatureHeader, signature(tap))
-		if a := e.Do(req); a.Status != http.StatusOK {
-			t.Fatalf("button reply: %d %s", a.Status, a.Body)
+		// Each button's id names the step it answers ("step-…:2"), which Meta hands back.
+		theft := regexp.MustCompile(`"id":"(step-[0-9a-f]{12}:2)","title":"2. Theft"`).FindStringSubmatch(sent)
+		if theft == nil {
+			t.Fatalf("the step's buttons carry no key of their step:\n%s", sent)
 		}
+		taps := 0
+		tap := func(id, title string) {
+			t.Helper()
+			taps++
+			b := string(channeltest.Fixture(t, "whatsapp-button-reply.json"))
+			b = strings.Replace(b, `"16505551234"`, `"`+phone+`"`, 2)
+			b = strings.Replace(b, "wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTZBQzg0MzQ4QjRCM0NGNkVGOAA=", fmt.Sprintf("wamid.tap-%d", taps), 1)
+			b = strings.Replace(b, `"id": "cancel-button"`, `"id": "`+id+`"`, 1)
+			b = strings.Replace(b, `"title": "Cancel"`, `"title": "`+title+`"`, 1)
+			req, _ := http.NewRequest(http.MethodPost, e.URL+"/hooks/whatsapp/"+e.wa.Name, strings.NewReader(b))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set(whatsapp.SignatureHeader, signature(b))
+			if a := e.Do(req); a.Status != http.StatusOK {
+				t.Fatalf("button reply: %d %s", a.Status, a.Body)
+			}
+		}
+		tap(theft[1], "2. Theft")
 		e.say(phone, "lots") // not a number
 		if got := last(e.botSaid("+" + phone)); !strings.Contains(got, "The damage, in shekels") || !strings.Contains(got, "Step 2 of 4") {
 			t.Errorf("a wrong number is not asked again:\n%s", got)
@@ -290,6 +304,12 @@ func TestOneFlowAsWebFormAndWhatsAppMakesTheSameCase(t *testing.T) {
 			t.Errorf("back:\n%s", got)
 		}
 		e.say(phone, "12500")
+		// At the third step, "2. Theft" tapped again on the first step's message (WhatsApp
+		// keeps its buttons): no answer to "where", the third step is asked again.
+		tap(theft[1], "2. Theft")
+		if got := last(e.botSaid("+" + phone)); !strings.Contains(got, "Step 3 of 4") {
+			t.Errorf("after a stale tap at the third step the bot said:\n%s\nwant the third step again", got)
+		}
 		e.say(phone, "Tel Aviv")
 		if got := last(e.botSaid("+" + phone)); !strings.Contains(got, "Theft") || !strings.Contains(got, "12500") || !strings.Contains(got, "1. Confirm and send") {
 			t.Errorf("the confirmation does not show the answers:\n%s", got)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gesher-cs/gesher/internal/conversation"
@@ -114,6 +116,49 @@ type Press struct {
 // MaxChoiceKey bounds Outbound.ChoiceKey: it travels with every button (Telegram allows 64
 // bytes of data a button, which must also hold the answer's number).
 const MaxChoiceKey = 32
+
+// maxButtonNumber bounds the answer numbers ButtonData and ReadButton take.
+const maxButtonNumber = 99
+
+// ValidChoiceKey reports whether key can ride in a button's data and be read back: short, and
+// of characters that cannot be confused with the separator.
+func ValidChoiceKey(key string) bool {
+	if len(key) > MaxChoiceKey {
+		return false
+	}
+	for i := 0; i < len(key); i++ {
+		if c := key[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// ButtonData is what the button of answer n (1 for the first) carries to the provider and
+// back: "<key>:<n>", or the bare number for a message whose buttons name no question.
+// Adapters whose buttons carry data (Telegram's callback_data, WhatsApp's reply ids) write
+// it, and ReadButton reads it, so both speak one format.
+func ButtonData(key string, n int) string {
+	if key == "" {
+		return strconv.Itoa(n)
+	}
+	return key + ":" + strconv.Itoa(n)
+}
+
+// ReadButton reads data ButtonData wrote. Data of any other shape is from a button Gesher
+// did not make (a template's quick reply, another tool's keyboard): a press that answers none
+// of its questions, the zero Press.
+func ReadButton(data string) Press {
+	key, num := "", data
+	if i := strings.LastIndexByte(data, ':'); i >= 0 {
+		key, num = data[:i], data[i+1:]
+	}
+	n, err := strconv.Atoi(num)
+	if err != nil || n < 1 || n > maxButtonNumber || strconv.Itoa(n) != num || !ValidChoiceKey(key) {
+		return Press{}
+	}
+	return Press{Key: key, N: n}
+}
 
 // File is a file's bytes as the provider delivered them.
 type File struct {

@@ -19,3 +19,20 @@ func TestTraditional(t *testing.T) {
 		}
 	}
 }
+
+// A button's data reads back as the press it is; data Gesher did not write (another tool's
+// ids, a number out of range, a key with the separator in it) is no press of its questions.
+func TestButtonDataReadsBack(t *testing.T) {
+	for _, key := range []string{"", "step-3f9c0e1a2b4d", "ask-0a1b2c"} {
+		for _, n := range []int{1, 7, 99} {
+			if p := channel.ReadButton(channel.ButtonData(key, n)); p.Key != key || p.N != n {
+				t.Errorf("ButtonData(%q, %d) reads back as %+v", key, n, p)
+			}
+		}
+	}
+	for _, data := range []string{"", "cancel-button", "0", "100", "07", "step:1:2", "a b:1", "step-1:", ":1x", "-1"} {
+		if p := channel.ReadButton(data); p != (channel.Press{}) {
+			t.Errorf("ReadButton(%q) = %+v; want no press", data, p)
+		}
+	}
+}

@@ -382,7 +382,10 @@ func fromCallback(updateID int64, q *CallbackQuery) (*Item, error) {
 	if q.Message == nil || (q.Message.Chat.Type != "" && q.Message.Chat.Type != "private") || q.Data == "" {
 		return nil, nil
 	}
-	press := pressOf(q.Data)
+	press := channel.ReadButton(q.Data)
+	if press.N > maxChoices {
+		press = channel.Press{} // more than a keyboard of Gesher's holds
+	}
 	text := channel.StorableText(q.Data, maxText)
 	if press.N > 0 {
 		text = strconv.Itoa(press.N)
@@ -399,21 +402,6 @@ func fromCallback(updateID int64, q *CallbackQuery) (*Item, error) {
 		}
 	}
 	return &Item{UpdateID: updateID, Type: "callback_query", ExternalID: callbackPrefix + channel.StorableText(q.ID, maxText), From: sender(*q.From), Text: text, Press: &press}, nil
-}
-
-// pressOf reads the callback_data keyboard writes: "<key>:<n>", or "<n>" alone from a message
-// without a key (and from keyboards sent before there were keys). Data of any other shape is
-// from a button Gesher did not make: a press that answers none of its questions.
-func pressOf(data string) channel.Press {
-	key, num := "", data
-	if i := strings.LastIndexByte(data, ':'); i >= 0 {
-		key, num = data[:i], data[i+1:]
-	}
-	n, err := strconv.Atoi(num)
-	if err != nil || n < 1 || n > maxChoices || strconv.Itoa(n) != num || !validKey(key) {
-		return channel.Press{}
-	}
-	return channel.Press{Key: key, N: n}
 }
 
 // sender is the customer's identity: the Telegram user id, which is also the chat id of their

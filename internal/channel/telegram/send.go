@@ -153,12 +153,8 @@ const (
 // when there is nothing to offer, or too much, or a key that is not one (it would not fit in
 // Telegram's 64 bytes, or could not be read back); the numbered text is still there to answer.
 func keyboard(choices []string, key string) [][]map[string]string {
-	if len(choices) == 0 || len(choices) > maxChoices || !validKey(key) {
+	if len(choices) == 0 || len(choices) > maxChoices || !channel.ValidChoiceKey(key) {
 		return nil
-	}
-	prefix := ""
-	if key != "" {
-		prefix = key + ":"
 	}
 	labels := make([]string, len(choices))
 	short, bare := len(choices) <= 3, true
@@ -179,23 +175,9 @@ func keyboard(choices []string, key string) [][]map[string]string {
 		if i%perRow == 0 {
 			rows = append(rows, nil)
 		}
-		rows[len(rows)-1] = append(rows[len(rows)-1], map[string]string{"text": l, "callback_data": prefix + strconv.Itoa(i+1)})
+		rows[len(rows)-1] = append(rows[len(rows)-1], map[string]string{"text": l, "callback_data": channel.ButtonData(key, i+1)})
 	}
 	return rows
-}
-
-// validKey reports whether a ChoiceKey can ride in callback_data and be read back by
-// pressOf: short, and of the characters that cannot be confused with the separator.
-func validKey(key string) bool {
-	if len(key) > channel.MaxChoiceKey {
-		return false
-	}
-	for i := 0; i < len(key); i++ {
-		if c := key[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
 }
 
 // buttonLabel is "2. Theft", cut to maxButtonLabel runes; a choice that is its own number

@@ -860,7 +860,7 @@ func TestSendOffersChoicesAsButtons(t *testing.T) {
 		for _, row := range buttons(i) {
 			for _, b := range row {
 				data := b["callback_data"].(string)
-				if p := pressOf(data); len(data) > 64 || p.Key != want || !strings.HasPrefix(b["text"].(string), strconv.Itoa(p.N)) {
+				if p := channel.ReadButton(data); len(data) > 64 || p.Key != want || !strings.HasPrefix(b["text"].(string), strconv.Itoa(p.N)) {
 					t.Errorf("callback_data %q (%d bytes) reads back as %+v; want key %q and the label's number", data, len(data), p, want)
 				}
 			}

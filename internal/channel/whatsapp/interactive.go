@@ -21,23 +21,26 @@ const (
 // title starts with the answer's number, as the text numbers it, so a tap reads as the number
 // whatever Meta does to a long title; the text itself is the body. A message with files, more
 // answers or a longer text than Meta allows goes as the numbered text it also is (ok false).
+// Each button's id is channel.ButtonData: the question's key and the answer's number, so a tap
+// on an older message's buttons (WhatsApp keeps them) is told from an answer to the question
+// asked now.
 func interactive(to, text string, m channel.Outbound) (payload, bool) {
 	n := len(m.Choices)
-	if n == 0 || n > maxRows || len(m.Attachments) > 0 || text == "" || utf8.RuneCountInString(text) > maxInteractiveBody {
+	if n == 0 || n > maxRows || len(m.Attachments) > 0 || text == "" || utf8.RuneCountInString(text) > maxInteractiveBody || !channel.ValidChoiceKey(m.ChoiceKey) {
 		return nil, false
 	}
 	p := base(to, "interactive")
 	if n <= maxButtons {
 		buttons := make([]payload, n)
 		for i, c := range m.Choices {
-			buttons[i] = payload{"type": "reply", "reply": payload{"id": strconv.Itoa(i + 1), "title": numberedTitle(i, c, maxButtonTitle)}}
+			buttons[i] = payload{"type": "reply", "reply": payload{"id": channel.ButtonData(m.ChoiceKey, i+1), "title": numberedTitle(i, c, maxButtonTitle)}}
 		}
 		p["interactive"] = payload{"type": "button", "body": payload{"text": text}, "action": payload{"buttons": buttons}}
 		return p, true
 	}
 	rows := make([]payload, n)
 	for i, c := range m.Choices {
-		rows[i] = payload{"id": strconv.Itoa(i + 1), "title": numberedTitle(i, c, maxRowTitle)}
+		rows[i] = payload{"id": channel.ButtonData(m.ChoiceKey, i+1), "title": numberedTitle(i, c, maxRowTitle)}
 	}
 	// The list's button names the numbers it opens, which reads in every language.
 	p["interactive"] = payload{"type": "list", "body": payload{"text": text},

@@ -35,6 +35,9 @@ type Message struct {
 	// ReplyID is the id of the button or list row the customer tapped (interactive replies
 	// and template quick replies): the title is in Text, this is what automations match on.
 	ReplyID string
+	// Press is the tap on an interactive message's button or list row read as Gesher wrote
+	// its id (channel.ButtonData); nil for a template's quick reply, which Gesher did not number.
+	Press *channel.Press
 	// InReplyTo is the wamid of the message this one answers or reacts to, when Meta says.
 	InReplyTo string
 	Media     *Media                    // image, audio, video, document, sticker: to download
@@ -382,8 +385,12 @@ func parseMessage(wm wireMessage, names map[string]string) (Message, error) {
 		switch {
 		case wm.Interactive != nil && wm.Interactive.ButtonReply != nil:
 			m.Text, m.ReplyID = channel.StorableText(wm.Interactive.ButtonReply.Title, maxField), channel.StorableText(wm.Interactive.ButtonReply.ID, maxField)
+			p := channel.ReadButton(m.ReplyID)
+			m.Press = &p
 		case wm.Interactive != nil && wm.Interactive.ListReply != nil:
 			m.Text, m.ReplyID = channel.StorableText(wm.Interactive.ListReply.Title, maxField), channel.StorableText(wm.Interactive.ListReply.ID, maxField)
+			p := channel.ReadButton(m.ReplyID)
+			m.Press = &p
 		}
 		if strings.TrimSpace(m.Text) == "" {
 			kind := "interactive"

@@ -175,7 +175,7 @@ func (a *Adapter) Receive(ctx context.Context, ch channel.Channel, r *http.Reque
 		if m.Removed {
 			continue
 		}
-		in := channel.Inbound{ExternalID: m.ID, From: sender(m), Text: m.Text, Attachments: append([]conversation.Attachment(nil), m.Links...), At: m.At}
+		in := channel.Inbound{ExternalID: m.ID, From: sender(m), Text: m.Text, Attachments: append([]conversation.Attachment(nil), m.Links...), At: m.At, Press: m.Press}
 		if m.Media != nil {
 			f, link, err := a.fetchMedia(ctx, ch, m)
 			if err != nil {
