@@ -94,6 +94,8 @@ test('dana transfers a conversation to the claims desk; omar, a member, sees it 
   const dana = await (await context(browser, 'en')).newPage()
   await signIn(dana, 'dana@demo.example')
   await openConversation(dana, id)
+  // The transfer control appears once the console has the queues (loaded beside the list).
+  await dana.locator('[data-testid=transfer-queue]').waitFor()
   await dana.keyboard.press('t')
   assert.equal(await dana.evaluate(() => document.activeElement?.dataset.testid), 'transfer-queue')
   await dana.locator('[data-testid=transfer-queue]').selectOption({ label: 'Claims desk' })
