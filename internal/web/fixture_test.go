@@ -157,3 +157,17 @@ func (e *env) serverWith(l web.Limits) string {
 	e.t.Cleanup(s.Close)
 	return s.URL
 }
+
+// runJobs runs every job that is due (a survey's offer, the sends it queues) until none is left.
+func (e *env) runJobs() {
+	e.t.Helper()
+	for {
+		n, err := e.jobs.Work(context.Background())
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+	}
+}

@@ -49,18 +49,7 @@ func TestSurveysOnWhatsAppOfferTheScoresAsAListAndTakeTheTap(t *testing.T) {
 				t.Fatalf("webhook: %d %v", status, res)
 			}
 		}
-		runJobs := func() {
-			t.Helper()
-			for {
-				n, err := e.jobs.Work(ctx)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if n == 0 {
-					return
-				}
-			}
-		}
+		runJobs := e.runJobs
 		post(waText("972501110009", "wamid.in1", "שלום, איך מעדכנים כתובת?", e.clock.Now()))
 		var cust, convID string
 		if err := e.db.QueryRow(ctx, `SELECT customer_id FROM identities WHERE kind = 'whatsapp' AND value = '972501110009'`).Scan(&cust); err != nil {

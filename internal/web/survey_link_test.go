@@ -145,18 +145,7 @@ func TestAnEmailedSurveyIsAnsweredOnItsPageNotByOpeningIt(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		runJobs := func() {
-			t.Helper()
-			for {
-				n, err := e.jobs.Work(ctx)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if n == 0 {
-					return
-				}
-			}
-		}
+		runJobs := e.runJobs
 		agent := e.users[auth.RoleAgent]
 		var ruth string
 		resolve := func() {

@@ -148,18 +148,7 @@ func TestSurveysAnsweredOnWhatsAppSMSAndTheKeypadLandInTheRightAgentsCSAT(t *tes
 			resp.Body.Close()
 			return resp.StatusCode
 		}
-		runJobs := func() {
-			t.Helper()
-			for {
-				n, err := e.jobs.Work(ctx)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if n == 0 {
-					return
-				}
-			}
-		}
+		runJobs := e.runJobs
 		agentA := e.users[auth.RoleAgent]
 		agentB, _ := e.agent("b@test.example", "Agent B")
 		conversationOf := func(customerID string) conversation.Conversation {
