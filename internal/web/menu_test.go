@@ -208,18 +208,6 @@ func (e *menuEnv) menuEvents(kind event.Kind) int {
 	return e.count(`SELECT COUNT(*) FROM events WHERE kind = ?`, string(kind))
 }
 
-func (e *menuEnv) runJobs() {
-	e.t.Helper()
-	for {
-		n, err := e.jobs.Work(context.Background())
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		if n == 0 {
-			return
-		}
-	}
-}
 
 var menuLink = regexp.MustCompile(`/m/[0-9a-z]{26}\.[0-9a-z]+\.[A-Za-z0-9_-]+`)
 
