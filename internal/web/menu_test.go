@@ -208,7 +208,6 @@ func (e *menuEnv) menuEvents(kind event.Kind) int {
 	return e.count(`SELECT COUNT(*) FROM events WHERE kind = ?`, string(kind))
 }
 
-
 var menuLink = regexp.MustCompile(`/m/[0-9a-z]{26}\.[0-9a-z]+\.[A-Za-z0-9_-]+`)
 
 func (e *menuEnv) page(path string) (int, string) {
