@@ -158,6 +158,21 @@ func TestParseReserve(t *testing.T) {
 	}
 }
 
+// phonesAndDigital makes a phone queue and a digital (API) queue with the same members, the
+// shape every hybrid-reserve test starts from, and returns the phone queue.
+func (f *fixture) phonesAndDigital(members ...string) routing.Queue {
+	f.t.Helper()
+	ctx := context.Background()
+	phones, err := f.a.Router.EnsureQueue(ctx, routing.Queue{Name: "phones", ChannelKinds: []string{"voice"}, Members: members})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if _, err := f.a.Router.EnsureQueue(ctx, routing.Queue{Name: "digital", ChannelKinds: []string{"api"}, Members: members}); err != nil {
+		f.t.Fatal(err)
+	}
+	return phones
+}
+
 // hybridCallers puts the segment "callers" in the hybrid phase with one member who called on
 // voice: the call is routed and resolved. The clock then moves past the figures' cache, so the
 // next digital conversation sees the call.
@@ -231,12 +246,7 @@ func TestHybridReserveHoldsOnlyAgentsWhoCouldTakeIt(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.setWeight(f.ch, 1.6)
-		if _, err := f.a.Router.EnsureQueue(ctx, routing.Queue{Name: "phones", ChannelKinds: []string{"voice"}, Members: []string{avi.ID}}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := f.a.Router.EnsureQueue(ctx, routing.Queue{Name: "digital", ChannelKinds: []string{"api"}, Members: []string{avi.ID}}); err != nil {
-			t.Fatal(err)
-		}
+		f.phonesAndDigital(avi.ID)
 		f.hybridCallers(voice)
 
 		c := f.arrive("+972502220001")
@@ -276,13 +286,7 @@ func TestHybridReserveMeasuresRoomByPolicyWeight(t *testing.T) {
 		if err := f.a.Router.SetCapacity(ctx, avi.ID, 1); err != nil {
 			t.Fatal(err)
 		}
-		phones, err := f.a.Router.EnsureQueue(ctx, routing.Queue{Name: "phones", ChannelKinds: []string{"voice"}, Members: []string{avi.ID}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := f.a.Router.EnsureQueue(ctx, routing.Queue{Name: "digital", ChannelKinds: []string{"api"}, Members: []string{avi.ID}}); err != nil {
-			t.Fatal(err)
-		}
+		phones := f.phonesAndDigital(avi.ID)
 		f.hybridCallers(voice)
 
 		if c := f.arrive("+972502220001"); c.AssigneeID != avi.ID {
@@ -319,13 +323,7 @@ func TestSystemOpenedConversationHeldIsRecorded(t *testing.T) {
 		if err := f.a.Router.SetCapacity(ctx, avi.ID, 1); err != nil {
 			t.Fatal(err)
 		}
-		phones, err := f.a.Router.EnsureQueue(ctx, routing.Queue{Name: "phones", ChannelKinds: []string{"voice"}, Members: []string{avi.ID}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := f.a.Router.EnsureQueue(ctx, routing.Queue{Name: "digital", ChannelKinds: []string{"api"}, Members: []string{avi.ID}}); err != nil {
-			t.Fatal(err)
-		}
+		phones := f.phonesAndDigital(avi.ID)
 		f.hybridCallers(voice)
 
 		cust, _, err := f.a.Customers.Resolve(ctx, customer.Phone, "+972502220001", "", event.System)

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/coder/websocket"
 	"github.com/coder/websocket/wsjson"
 
 	"github.com/gesher-cs/gesher/internal/auth"
@@ -22,21 +21,9 @@ import (
 func TestCaseEventsReachTheConsoleLive(t *testing.T) {
 	storetest.EachURL(t, func(t *testing.T, dsn string) {
 		e, custID := newCaseEnv(t, dsn, "en")
-		b := e.browser()
-		if e.login(b, "agent@test.example", "correct horse battery") != 200 {
-			t.Fatal("sign in failed")
-		}
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(e.http.URL, "http")+"/api/v1/live", &websocket.DialOptions{HTTPClient: b})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.CloseNow()
-		var hello map[string]any
-		if err := wsjson.Read(ctx, c, &hello); err != nil || hello["type"] != "hello" {
-			t.Fatalf("hello %v: %v", hello, err)
-		}
+		c := e.live(ctx, "agent@test.example")
 
 		// A colleague (here a supervisor through the API) opens a case; the customer opens the
 		// tracker; the colleague moves the case.

@@ -11,6 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
+	"github.com/coder/websocket/wsjson"
+
 	"github.com/gesher-cs/gesher/internal/app"
 	"github.com/gesher-cs/gesher/internal/auth"
 	"github.com/gesher-cs/gesher/internal/channel"
@@ -170,4 +173,24 @@ func (e *env) runJobs() {
 			return
 		}
 	}
+}
+
+// live signs in as email (password "correct horse battery") and opens the live socket, as the
+// console does, past its hello; the socket closes with the test.
+func (e *env) live(ctx context.Context, email string) *websocket.Conn {
+	e.t.Helper()
+	b := e.browser()
+	if e.login(b, email, "correct horse battery") != 200 {
+		e.t.Fatal("sign in failed")
+	}
+	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(e.http.URL, "http")+"/api/v1/live", &websocket.DialOptions{HTTPClient: b})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { c.CloseNow() })
+	var hello map[string]any
+	if err := wsjson.Read(ctx, c, &hello); err != nil || hello["type"] != "hello" {
+		e.t.Fatalf("hello %v: %v", hello, err)
+	}
+	return c
 }

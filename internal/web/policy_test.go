@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/coder/websocket"
 	"github.com/coder/websocket/wsjson"
 
 	"github.com/gesher-cs/gesher/internal/auth"
@@ -153,21 +152,9 @@ func TestInboxShowsClocksAndBreachingSoon(t *testing.T) {
 // the clocks run.
 func TestSLAEventsReachTheConsoleLive(t *testing.T) {
 	e := newEnv(t, storetest.SQLitePath(t))
-	b := e.browser()
-	if e.login(b, "agent@test.example", "correct horse battery") != 200 {
-		t.Fatal("sign in failed")
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(e.http.URL, "http")+"/api/v1/live", &websocket.DialOptions{HTTPClient: b})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.CloseNow()
-	var hello map[string]any
-	if err := wsjson.Read(ctx, c, &hello); err != nil {
-		t.Fatal(err)
-	}
+	c := e.live(ctx, "agent@test.example")
 	e.hook(msg("m-1", "+972501234567", "are you there?"))
 	e.clock.Advance(2 * time.Hour)
 	if _, err := e.app.Policy.RunDue(ctx); err != nil {
